@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Encoding of the public messages (include/l2tp-nfq/l2tp-nfqd.h).  Pure.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <l2tp-nfq/l2tp-nfqd.h>
+
+#include "msg.h"
+
+_Static_assert(L2TP_NFQ_MSG_MAX_SIZE <= MSG_BUF_SIZE, "MSG_BUF_SIZE");
+_Static_assert(sizeof(struct l2tp_nfq_msg) == 16, "format 1 header");
+
+static ssize_t encode_v1(const struct sccrq_info *info, uint8_t *buf,
+			 size_t size)
+{
+	struct l2tp_nfq_msg m;
+	size_t n = sizeof(m) + info->hostname_len;
+
+	if (info->family != AF_INET)
+		return -EAFNOSUPPORT;
+	if (info->hostname_len > L2TP_NFQ_HOSTNAME_MAX || n > size)
+		return -EINVAL;
+	m.reserved = L2TP_NFQ_FORMAT_1;
+	m.len = (uint16_t)n;
+	m.peer_ip = info->peer.v4;
+	m.peer_tid = info->tunnel_id;
+	m.mark = info->mark;
+	memcpy(buf, &m, sizeof(m));
+	memcpy(buf + sizeof(m), info->hostname, info->hostname_len);
+	return (ssize_t)n;
+}
+
+ssize_t msg_encode(int format, const struct sccrq_info *info,
+		   uint8_t *buf, size_t size)
+{
+	switch (format) {
+	case L2TP_NFQ_FORMAT_1:
+		return encode_v1(info, buf, size);
+	default:
+		return -EINVAL;
+	}
+}
+
+const char *mark_src_str(enum mark_src src)
+{
+	switch (src) {
+	case MARK_PACKET:
+		return "packet";
+	case MARK_CT_ATTACHED:
+		return "conntrack";
+	case MARK_CT_LOOKUP:
+		return "conntrack lookup";
+	default:
+		return "none";
+	}
+}

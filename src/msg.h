@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef L2TP_NFQD_MSG_H
+#define L2TP_NFQD_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pkt.h"
+
+/* Where a tunnel's mark came from. */
+enum mark_src {
+	MARK_NONE,
+	MARK_PACKET,		/* the queued packet's mark */
+	MARK_CT_ATTACHED,	/* conntrack mark the kernel attached (NFQA_CT) */
+	MARK_CT_LOOKUP,		/* conntrack mark from a lookup by tuple */
+};
+
+/* Everything one message can say about a new tunnel. */
+struct sccrq_info {
+	int family;
+	union pkt_addr peer, local;
+	uint16_t peer_port, local_port;
+	uint16_t tunnel_id;
+	uint32_t mark;
+	enum mark_src mark_src;
+	const uint8_t *hostname;
+	size_t hostname_len;
+};
+
+#define MSG_BUF_SIZE	1088	/* the largest message of any format */
+
+/*
+ * msg_encode - the datagram for one SCCRQ in wire format @format.
+ * Returns its length, -EAFNOSUPPORT when the format cannot carry the
+ * address family, or -EINVAL.  Pure.
+ */
+ssize_t msg_encode(int format, const struct sccrq_info *info,
+		   uint8_t *buf, size_t size);
+
+const char *mark_src_str(enum mark_src src);
+
+#endif

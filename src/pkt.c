@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * IP and UDP header checks.  Pure: every length is checked before it is
+ * read, multi-byte fields are read byte by byte (no unaligned casts).
+ */
+#include <string.h>
+#include <netinet/in.h>
+
+#include "pkt.h"
+#include "reject.h"
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static int parse_udp(const uint8_t *l4, size_t caplen, size_t iplen,
+		     struct pkt_udp *out)
+{
+	size_t ulen;
+
+	if (caplen < 8 || iplen < 8)
+		return -REJ_UDP;
+	ulen = be16(l4 + 4);
+	/* trailing bytes after the UDP datagram are allowed, as in udp_rcv */
+	if (ulen < 8 || ulen > iplen)
+		return -REJ_UDP;
+	out->sport = be16(l4);
+	out->dport = be16(l4 + 2);
+	out->payload = l4 + 8;
+	out->len = ulen - 8;
+	out->caplen = caplen - 8 < out->len ? caplen - 8 : out->len;
+	return 0;
+}
+
+static int parse_ipv4(const uint8_t *buf, size_t caplen, size_t origlen,
+		      struct pkt_udp *out)
+{
+	size_t ihl, totlen;
+
+	if (caplen < 20)
+		return -REJ_IP;
+	ihl = (size_t)(buf[0] & 0x0f) * 4;
+	totlen = be16(buf + 2);
+	if (ihl < 20 || ihl > caplen || totlen < ihl || totlen > origlen)
+		return -REJ_IP;
+	/* MF set or a fragment offset: LOCAL_IN sees reassembled packets */
+	if (be16(buf + 6) & 0x3fff)
+		return -REJ_FRAGMENT;
+	if (buf[9] != IPPROTO_UDP)
+		return -REJ_NOT_UDP;
+	out->family = AF_INET;
+	memcpy(&out->saddr.v4, buf + 12, 4);
+	memcpy(&out->daddr.v4, buf + 16, 4);
+	return parse_udp(buf + ihl, caplen - ihl, totlen - ihl, out);
+}
+
+static int parse_ipv6(const uint8_t *buf, size_t caplen, size_t origlen,
+		      struct pkt_udp *out)
+{
+	size_t off = 40, end, hlen;
+	uint8_t nexthdr;
+
+	if (caplen < 40)
+		return -REJ_IP;
+	end = 40 + (size_t)be16(buf + 4);
+	/* payload length 0 is a jumbogram: not an L2TP packet */
+	if (end == 40 || end > origlen)
+		return -REJ_IP;
+	nexthdr = buf[6];
+	out->family = AF_INET6;
+	memcpy(&out->saddr.v6, buf + 8, 16);
+	memcpy(&out->daddr.v6, buf + 24, 16);
+
+	/* the kernel leaves extension headers in place: walk them */
+	for (;;) {
+		switch (nexthdr) {
+		case IPPROTO_UDP:
+			if (off > caplen)
+				return -REJ_IP;
+			return parse_udp(buf + off, caplen - off, end - off,
+					 out);
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			if (off + 2 > caplen)
+				return -REJ_IP;
+			hlen = ((size_t)buf[off + 1] + 1) * 8;
+			break;
+		case IPPROTO_AH:
+			if (off + 2 > caplen)
+				return -REJ_IP;
+			hlen = ((size_t)buf[off + 1] + 2) * 4;
+			break;
+		case IPPROTO_FRAGMENT:
+			return -REJ_FRAGMENT;
+		default:
+			return -REJ_NOT_UDP;
+		}
+		nexthdr = buf[off];
+		off += hlen;
+		if (off > end)
+			return -REJ_IP;
+	}
+}
+
+int pkt_parse_udp(const uint8_t *buf, size_t caplen, size_t origlen,
+		  struct pkt_udp *out)
+{
+	if (origlen < caplen)
+		origlen = caplen;
+	if (caplen < 1)
+		return -REJ_IP;
+	switch (buf[0] >> 4) {
+	case 4:
+		return parse_ipv4(buf, caplen, origlen, out);
+	case 6:
+		return parse_ipv6(buf, caplen, origlen, out);
+	default:
+		return -REJ_IP;
+	}
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef L2TP_NFQD_PKT_H
+#define L2TP_NFQD_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+union pkt_addr {
+	struct in_addr v4;
+	struct in6_addr v6;
+};
+
+/* A UDP datagram inside a queued IPv4 or IPv6 packet. */
+struct pkt_udp {
+	int family;			/* AF_INET or AF_INET6 */
+	union pkt_addr saddr, daddr;	/* network order */
+	uint16_t sport, dport;		/* host order */
+	const uint8_t *payload;		/* UDP payload */
+	size_t caplen;			/* payload bytes present in the copy */
+	size_t len;			/* payload length per the UDP header */
+};
+
+/*
+ * pkt_parse_udp - check the IP and UDP headers of a queued packet.
+ * @buf, @caplen: the bytes the queue copied; @origlen: the packet's real
+ * length (NFQA_CAP_LEN when the copy was cut, else @caplen).
+ * Returns 0 or -REJ_* (reject.h).
+ */
+int pkt_parse_udp(const uint8_t *buf, size_t caplen, size_t origlen,
+		  struct pkt_udp *out);
+
+#endif

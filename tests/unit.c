@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests of the pure code: IP/UDP checks, the SCCRQ parser, message
+ * bytes, escaping.  No root, no kernel.  Prints "N passed, N failed".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <l2tp-nfq/l2tp-nfqd.h>
+
+#include "l2tp.h"
+#include "log.h"
+#include "msg.h"
+#include "pkt.h"
+#include "reject.h"
+
+static int passed, failed;
+
+#define CHECK(name, cond)						\
+	do {								\
+		if (cond) {						\
+			passed++;					\
+		} else {						\
+			failed++;					\
+			printf("FAIL %s (%s:%d): %s\n", name, __FILE__,	\
+			       __LINE__, #cond);			\
+		}							\
+	} while (0)
+
+/* An L2TP control message under construction. */
+struct b {
+	uint8_t buf[4096];
+	size_t n;
+};
+
+static void put16(struct b *m, uint16_t v)
+{
+	m->buf[m->n++] = (uint8_t)(v >> 8);
+	m->buf[m->n++] = (uint8_t)v;
+}
+
+static void hdr(struct b *m, uint16_t flags, uint16_t tid, uint16_t sid,
+		uint16_t ns, uint16_t nr)
+{
+	m->n = 0;
+	put16(m, flags);
+	put16(m, 0);		/* Length, set by fin() */
+	put16(m, tid);
+	put16(m, sid);
+	put16(m, ns);
+	put16(m, nr);
+}
+
+static void avp_raw(struct b *m, uint16_t word, uint16_t vendor, uint16_t type,
+		    const void *val, size_t len)
+{
+	put16(m, word);
+	put16(m, vendor);
+	put16(m, type);
+	memcpy(m->buf + m->n, val, len);
+	m->n += len;
+}
+
+static void avp(struct b *m, uint16_t fl, uint16_t vendor, uint16_t type,
+		const void *val, size_t len)
+{
+	avp_raw(m, (uint16_t)(fl | (6 + len)), vendor, type, val, len);
+}
+
+static void avp16(struct b *m, uint16_t fl, uint16_t type, uint16_t v)
+{
+	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	avp(m, fl, 0, type, x, 2);
+}
+
+static void avps(struct b *m, const char *s)
+{
+	avp(m, 0x8000, 0, 7, s, strlen(s));
+}
+
+static void fin(struct b *m)
+{
+	m->buf[2] = (uint8_t)(m->n >> 8);
+	m->buf[3] = (uint8_t)m->n;
+}
+
+#define CTRL	0xc802
+#define M	0x8000
+#define H	0x4000
+
+/* The usual SCCRQ: Message Type, Host Name, Assigned Tunnel ID. */
+static void sccrq(struct b *m, uint16_t tid, const char *host)
+{
+	hdr(m, CTRL, 0, 0, 0, 0);
+	avp16(m, M, 0, 1);
+	avps(m, host);
+	avp16(m, M, 9, tid);
+	fin(m);
+}
+
+static int parse(const struct b *m, struct l2tp_sccrq *s)
+{
+	memset(s, 0, sizeof(*s));
+	return l2tp_parse_sccrq(m->buf, m->n, m->n, s);
+}
+
+static int host_is(const struct l2tp_sccrq *s, const char *h)
+{
+	return s->hostname_len == strlen(h) &&
+	       !memcmp(s->hostname, h, s->hostname_len);
+}
+
+static void test_valid(void)
+{
+	struct l2tp_sccrq s;
+	struct b m;
+	uint8_t caps[4] = { 0, 0, 0, 3 }, tb[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+	sccrq(&m, 42, "lac1");
+	CHECK("minimal", parse(&m, &s) == 0 && s.tunnel_id == 42 &&
+	      host_is(&s, "lac1"));
+
+	/* xl2tpd's order: version, framing, bearer, firmware, host, vendor,
+	 * tunnel id, receive window */
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp16(&m, M, 2, 0x0100);
+	avp(&m, M, 0, 3, caps, 4);
+	avp(&m, M, 0, 4, caps, 4);
+	avp16(&m, 0, 6, 0x0690);
+	avps(&m, "xl2tpd-client");
+	avp(&m, 0, 0, 8, "xelerance.com", 13);
+	avp16(&m, M, 9, 0x1234);
+	avp16(&m, M, 10, 4);
+	fin(&m);
+	CHECK("xl2tpd shape", parse(&m, &s) == 0 && s.tunnel_id == 0x1234 &&
+	      host_is(&s, "xl2tpd-client"));
+
+	/* Windows: tunnel id 1, tie breaker, Microsoft vendor AVPs */
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp16(&m, M, 2, 0x0100);
+	avp(&m, M, 0, 3, caps, 4);
+	avp(&m, M, 0, 5, tb, 8);
+	avp(&m, 0, 311, 7, "vendor-host", 11);
+	avp(&m, M, 0, 7, "WIN-CLIENT", 10);
+	avp16(&m, M, 9, 1);
+	avp16(&m, M, 10, 8);
+	fin(&m);
+	CHECK("windows shape", parse(&m, &s) == 0 && s.tunnel_id == 1 &&
+	      host_is(&s, "WIN-CLIENT"));
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp16(&m, M, 9, 7);
+	avps(&m, "tid-first");
+	fin(&m);
+	CHECK("tunnel id before host", parse(&m, &s) == 0 &&
+	      s.tunnel_id == 7 && host_is(&s, "tid-first"));
+
+	/* bytes after the L2TP Length, inside the UDP datagram */
+	sccrq(&m, 9, "trail");
+	m.buf[m.n++] = 0xff;
+	m.buf[m.n++] = 0xff;
+	CHECK("trailing bytes", parse(&m, &s) == 0 && s.tunnel_id == 9);
+}
+
+static void test_header(void)
+{
+	static const struct {
+		const char *name;
+		uint16_t flags, tid, sid, ns, nr;
+		int want;
+	} t[] = {
+		{ "data message", 0x4802, 0, 0, 0, 0, -REJ_NOT_CONTROL },
+		{ "version 3", 0xc803, 0, 0, 0, 0, -REJ_VERSION },
+		{ "version 1", 0xc801, 0, 0, 0, 0, -REJ_VERSION },
+		{ "L clear", 0x8802, 0, 0, 0, 0, -REJ_HEADER_BITS },
+		{ "S clear", 0xc002, 0, 0, 0, 0, -REJ_HEADER_BITS },
+		{ "O set", 0xca02, 0, 0, 0, 0, -REJ_HEADER_BITS },
+		{ "P set", 0xc902, 0, 0, 0, 0, -REJ_HEADER_BITS },
+		{ "tunnel id", CTRL, 5, 0, 0, 0, -REJ_TUNNEL_ID },
+		{ "session id", CTRL, 0, 5, 0, 0, -REJ_SESSION_ID },
+		{ "Ns", CTRL, 0, 0, 1, 0, -REJ_SEQUENCE },
+		{ "Nr", CTRL, 0, 0, 0, 1, -REJ_SEQUENCE },
+	};
+	struct l2tp_sccrq s;
+	struct b m;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		hdr(&m, t[i].flags, t[i].tid, t[i].sid, t[i].ns, t[i].nr);
+		avp16(&m, M, 0, 1);
+		avps(&m, "h");
+		avp16(&m, M, 9, 3);
+		fin(&m);
+		CHECK(t[i].name, parse(&m, &s) == t[i].want);
+	}
+
+	sccrq(&m, 3, "h");
+	m.buf[3] += 1;
+	CHECK("Length past datagram", parse(&m, &s) == -REJ_LENGTH);
+	sccrq(&m, 3, "h");
+	m.buf[2] = 0;
+	m.buf[3] = 11;
+	CHECK("Length below header", parse(&m, &s) == -REJ_LENGTH);
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	fin(&m);
+	CHECK("no AVPs", parse(&m, &s) == -REJ_NO_MSG_TYPE);
+}
+
+static void test_avps(void)
+{
+	struct l2tp_sccrq s;
+	struct b m;
+	char big[L2TP_HOSTNAME_MAX + 1];
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avps(&m, "h");
+	avp16(&m, M, 0, 1);
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("message type not first", parse(&m, &s) == -REJ_NO_MSG_TYPE);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 2);
+	avps(&m, "h");
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("SCCRP", parse(&m, &s) == -REJ_NOT_SCCRQ);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M | H, 0, 1);
+	avps(&m, "h");
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("hidden message type", parse(&m, &s) == -REJ_HIDDEN);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp(&m, M, 0, 0, "\0\1\0", 3);
+	avps(&m, "h");
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("message type length 9", parse(&m, &s) == -REJ_AVP_LENGTH);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp(&m, M, 11, 0, "\0\1", 2);
+	avps(&m, "h");
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("vendor message type", parse(&m, &s) == -REJ_NO_MSG_TYPE);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "h");
+	fin(&m);
+	CHECK("no tunnel id", parse(&m, &s) == -REJ_NO_TUNNEL_ID);
+
+	sccrq(&m, 0, "h");
+	CHECK("tunnel id 0", parse(&m, &s) == -REJ_NO_TUNNEL_ID);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("no host name", parse(&m, &s) == -REJ_NO_HOSTNAME);
+
+	sccrq(&m, 3, "");
+	CHECK("empty host name", parse(&m, &s) == -REJ_NO_HOSTNAME);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp(&m, M | H, 0, 7, "secret", 6);
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("hidden host name", parse(&m, &s) == -REJ_HIDDEN);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "h");
+	avp16(&m, M | H, 9, 3);
+	fin(&m);
+	CHECK("hidden tunnel id", parse(&m, &s) == -REJ_HIDDEN);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "h");
+	avp(&m, M, 0, 9, "\0\3\0\0", 4);
+	fin(&m);
+	CHECK("tunnel id length 10", parse(&m, &s) == -REJ_AVP_LENGTH);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp_raw(&m, M | 0, 0, 7, "", 0);
+	fin(&m);
+	CHECK("AVP length 0", parse(&m, &s) == -REJ_AVP_LENGTH);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp_raw(&m, M | 5, 0, 7, "", 0);
+	fin(&m);
+	CHECK("AVP length 5", parse(&m, &s) == -REJ_AVP_LENGTH);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp_raw(&m, M | 40, 0, 7, "abc", 3);
+	fin(&m);
+	CHECK("AVP past the end", parse(&m, &s) == -REJ_AVP_LENGTH);
+
+	sccrq(&m, 3, "h");
+	m.buf[m.n++] = 0x80;
+	m.buf[m.n++] = 0x06;
+	m.buf[m.n++] = 0;
+	fin(&m);
+	CHECK("3 bytes left over", parse(&m, &s) == -REJ_AVP_LENGTH);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "first");
+	avp16(&m, M, 9, 11);
+	avps(&m, "second");
+	avp16(&m, M, 9, 22);
+	fin(&m);
+	CHECK("duplicates: first wins", parse(&m, &s) == 0 &&
+	      s.tunnel_id == 11 && host_is(&s, "first"));
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp(&m, 0, 9, 9, "\0\5", 2);
+	avp(&m, 0, 9, 7, "vendor", 6);
+	avps(&m, "ietf");
+	avp16(&m, M, 9, 6);
+	fin(&m);
+	CHECK("vendor AVPs skipped", parse(&m, &s) == 0 &&
+	      s.tunnel_id == 6 && host_is(&s, "ietf"));
+
+	memset(big, 'a', L2TP_HOSTNAME_MAX);
+	big[L2TP_HOSTNAME_MAX] = '\0';
+	sccrq(&m, 3, big);
+	CHECK("1017-byte host name", parse(&m, &s) == 0 &&
+	      s.hostname_len == L2TP_HOSTNAME_MAX);
+
+	/* a 1018-byte value needs a length of 1024: wraps to 0 in 10 bits */
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avp_raw(&m, M | ((6 + 1018) & 0x3ff), 0, 7, big, 1017);
+	fin(&m);
+	CHECK("oversized host name", parse(&m, &s) == -REJ_AVP_LENGTH);
+}
+
+/* Every cut of a valid SCCRQ: by the datagram, or by the copy range. */
+static void test_truncations(void)
+{
+	struct l2tp_sccrq s;
+	struct b m;
+	size_t k;
+	int bad_dgram = 0, bad_copy = 0, ret;
+
+	sccrq(&m, 77, "truncate-me");
+	for (k = 0; k < m.n; k++) {
+		ret = l2tp_parse_sccrq(m.buf, k, k, &s);
+		if (ret != (k < 12 ? -REJ_L2TP_SHORT : -REJ_LENGTH))
+			bad_dgram++;
+		ret = l2tp_parse_sccrq(m.buf, k, m.n, &s);
+		if (ret != -REJ_TRUNCATED)
+			bad_copy++;
+	}
+	CHECK("cut datagrams rejected", bad_dgram == 0);
+	CHECK("cut copies are truncated", bad_copy == 0);
+
+	/* the copy ends after the needed AVPs: still an SCCRQ */
+	sccrq(&m, 78, "enough");
+	k = m.n;
+	avp(&m, 0, 0, 8, "vendor name that the copy cut", 29);
+	fin(&m);
+	CHECK("copy cut after needed AVPs",
+	      l2tp_parse_sccrq(m.buf, k + 3, m.n, &s) == 0 &&
+	      s.tunnel_id == 78);
+}
+
+/* An IPv4/UDP packet around an L2TP payload. */
+static size_t ip4udp(uint8_t *p, const struct b *m, uint16_t sport)
+{
+	size_t n = 28 + m->n;
+
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	p[2] = (uint8_t)(n >> 8);
+	p[3] = (uint8_t)n;
+	p[8] = 64;
+	p[9] = IPPROTO_UDP;
+	memcpy(p + 12, "\xc0\x00\x02\x01\xc0\x00\x02\x02", 8);
+	p[20] = (uint8_t)(sport >> 8);
+	p[21] = (uint8_t)sport;
+	p[22] = 1701 >> 8;
+	p[23] = 1701 & 0xff;
+	p[24] = (uint8_t)((n - 20) >> 8);
+	p[25] = (uint8_t)(n - 20);
+	memcpy(p + 28, m->buf, m->n);
+	return n;
+}
+
+static size_t ip6udp(uint8_t *p, const struct b *m, const uint8_t *ext,
+		     size_t extlen, uint8_t first)
+{
+	size_t plen = extlen + 8 + m->n;
+
+	memset(p, 0, 48);
+	p[0] = 0x60;
+	p[4] = (uint8_t)(plen >> 8);
+	p[5] = (uint8_t)plen;
+	p[6] = first;
+	p[7] = 64;
+	p[8] = 0x20;
+	p[9] = 0x01;
+	p[23] = 1;
+	p[24] = 0x20;
+	p[25] = 0x01;
+	p[39] = 2;
+	memcpy(p + 40, ext, extlen);
+	p += 40 + extlen;
+	p[0] = 1701 >> 8;
+	p[1] = 1701 & 0xff;
+	p[2] = 1701 >> 8;
+	p[3] = 1701 & 0xff;
+	p[4] = (uint8_t)((8 + m->n) >> 8);
+	p[5] = (uint8_t)(8 + m->n);
+	p[6] = p[7] = 0;
+	memcpy(p + 8, m->buf, m->n);
+	return 40 + plen;
+}
+
+static void test_pkt(void)
+{
+	uint8_t p[4200], ext[8] = { IPPROTO_UDP, 0, 1, 4, 0, 0, 0, 0 };
+	struct pkt_udp u;
+	struct b m;
+	size_t n;
+
+	sccrq(&m, 5, "ip");
+	n = ip4udp(p, &m, 1701);
+	CHECK("ipv4 udp", pkt_parse_udp(p, n, n, &u) == 0 &&
+	      u.family == AF_INET && u.sport == 1701 && u.dport == 1701 &&
+	      u.len == m.n && u.caplen == m.n &&
+	      u.saddr.v4.s_addr == htonl(0xc0000201) &&
+	      u.daddr.v4.s_addr == htonl(0xc0000202));
+	CHECK("ipv4 copy cut", pkt_parse_udp(p, 40, n, &u) == 0 &&
+	      u.len == m.n && u.caplen == 12);
+	p[0] = 0x44;
+	CHECK("ihl 4", pkt_parse_udp(p, n, n, &u) == -REJ_IP);
+	n = ip4udp(p, &m, 1701);
+	CHECK("ipv4 total length past packet",
+	      pkt_parse_udp(p, n - 1, n - 1, &u) == -REJ_IP);
+	p[6] = 0x20;
+	CHECK("ipv4 fragment", pkt_parse_udp(p, n, n, &u) == -REJ_FRAGMENT);
+	p[6] = 0;
+	p[9] = IPPROTO_TCP;
+	CHECK("ipv4 tcp", pkt_parse_udp(p, n, n, &u) == -REJ_NOT_UDP);
+	p[9] = IPPROTO_UDP;
+	p[25] += 1;
+	CHECK("udp length past ip", pkt_parse_udp(p, n, n, &u) == -REJ_UDP);
+	p[24] = 0;
+	p[25] = 7;
+	CHECK("udp length 7", pkt_parse_udp(p, n, n, &u) == -REJ_UDP);
+	CHECK("empty packet", pkt_parse_udp(p, 0, 0, &u) == -REJ_IP);
+
+	n = ip6udp(p, &m, NULL, 0, IPPROTO_UDP);
+	CHECK("ipv6 udp", pkt_parse_udp(p, n, n, &u) == 0 &&
+	      u.family == AF_INET6 && u.len == m.n && u.saddr.v6.s6_addr[15] == 1);
+	n = ip6udp(p, &m, ext, 8, IPPROTO_DSTOPTS);
+	CHECK("ipv6 dest options", pkt_parse_udp(p, n, n, &u) == 0 &&
+	      u.len == m.n);
+	n = ip6udp(p, &m, ext, 8, IPPROTO_FRAGMENT);
+	CHECK("ipv6 fragment", pkt_parse_udp(p, n, n, &u) == -REJ_FRAGMENT);
+	ext[1] = 200;
+	n = ip6udp(p, &m, ext, 8, IPPROTO_HOPOPTS);
+	CHECK("ipv6 ext header past end",
+	      pkt_parse_udp(p, n, n, &u) == -REJ_IP);
+}
+
+static void test_msg(void)
+{
+	/* format 1, little-endian host: reserved, len, ip, tid, mark, name */
+	static const uint8_t want[] = {
+		0x01, 0x00, 0x14, 0x00, 0xc0, 0x00, 0x02, 0x01,
+		0x34, 0x12, 0x00, 0x00, 0x78, 0x56, 0x34, 0x12,
+		'l', 'a', 'c', '1',
+	};
+	struct sccrq_info info = {
+		.family = AF_INET,
+		.tunnel_id = 0x1234,
+		.mark = 0x12345678,
+		.hostname = (const uint8_t *)"lac1",
+		.hostname_len = 4,
+	};
+	uint8_t buf[MSG_BUF_SIZE];
+	uint16_t one = 1;
+	ssize_t n;
+
+	info.peer.v4.s_addr = htonl(0xc0000201);
+	n = msg_encode(1, &info, buf, sizeof(buf));
+	if (*(uint8_t *)&one == 1)
+		CHECK("format 1 bytes", n == (ssize_t)sizeof(want) &&
+		      !memcmp(buf, want, sizeof(want)));
+	CHECK("format 1 validates", l2tp_nfq_msg_valid(buf, (size_t)n) == 1);
+	CHECK("format 1 short", !l2tp_nfq_msg_valid(buf, 15));
+	CHECK("format 1 length mismatch",
+	      !l2tp_nfq_msg_valid(buf, (size_t)n - 1));
+	buf[0] = 9;
+	CHECK("unknown format", !l2tp_nfq_msg_valid(buf, (size_t)n));
+	info.family = AF_INET6;
+	CHECK("format 1 has no IPv6",
+	      msg_encode(1, &info, buf, sizeof(buf)) == -EAFNOSUPPORT);
+}
+
+static void test_escape(void)
+{
+	char out[64];
+
+	log_escape(out, sizeof(out), (const uint8_t *)"a\x1b[2J\\\n", 7);
+	CHECK("escape", !strcmp(out, "a\\x1b[2J\\x5c\\x0a"));
+	log_escape(out, 8, (const uint8_t *)"abcdefghij", 10);
+	CHECK("escape cut", !strcmp(out, "abc...") || !strcmp(out, "abcd..."));
+}
+
+int main(void)
+{
+	test_valid();
+	test_header();
+	test_avps();
+	test_truncations();
+	test_pkt();
+	test_msg();
+	test_escape();
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
