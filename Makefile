@@ -1,0 +1,110 @@
+# l2tp-nfqd - see README.md
+VERSION    := 0.1.0
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR     ?= $(PREFIX)/lib
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= /lib/systemd/system
+DESTDIR    ?=
+
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+PKGS       := libmnl libnftnl libnetfilter_queue libnetfilter_conntrack
+# recursive: evaluated only when a rule needs them, after `make deps`
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS))
+WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	      -Wformat=2 -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARN       += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS     += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=undefined
+LDFLAGS    += -fsanitize=address,undefined
+endif
+CPPFLAGS   += -Iinclude -Isrc -DVERSION='"$(VERSION)"' -D_GNU_SOURCE
+ALL_CFLAGS  = $(CPPFLAGS) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+B := build
+
+# Pure code: no netlink, no libraries.  The fuzz target links only these.
+PURE_SRCS  := src/pkt.c src/l2tp.c src/msg.c
+DAEMON_SRCS := $(PURE_SRCS) src/log.c src/nl.c src/queue.c src/ct.c src/ipc.c \
+	      src/handler.c src/main.c
+LISTEN_SRCS := src/listen.c
+UNIT_SRCS  := tests/unit.c $(PURE_SRCS) src/log.c
+TOOL_SRCS  := tests/nettool.c
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+
+PROGS := $(B)/l2tp-nfqd $(B)/l2tp-nfq-listen
+TESTPROGS := $(B)/unit-tests $(B)/nettool
+
+all: $(PROGS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/l2tp-nfqd: $(call obj,$(DAEMON_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/l2tp-nfq-listen: $(call obj,$(LISTEN_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/unit-tests: $(call obj,$(UNIT_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/nettool: $(call obj,$(TOOL_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+# Debian packages for building, testing and the demo (root only).
+deps:
+	$(Q)tests/deps.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory $(PROGS) $(TESTPROGS)
+	$(Q)tests/run.sh
+
+check-unit: $(B)/unit-tests
+	$(Q)$(B)/unit-tests
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory $(PROGS) $(B)/nettool
+	$(Q)tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq
+	install -m 755 $(B)/l2tp-nfqd $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(B)/l2tp-nfq-listen $(DESTDIR)$(BINDIR)/
+	install -m 644 include/l2tp-nfq/l2tp-nfqd.h \
+		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/l2tp-nfqd $(DESTDIR)$(BINDIR)/l2tp-nfq-listen \
+		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq/l2tp-nfqd.h
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/l2tp-nfq
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all deps check check-unit demo install uninstall clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

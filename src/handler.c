@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What happens to one queued packet: IP/UDP checks, the SCCRQ parse, the
+ * mark, the message.  Nothing here can delay or change the verdict.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <l2tp-nfq/l2tp-nfqd.h>
+
+#include "ct.h"
+#include "handler.h"
+#include "ipc.h"
+#include "l2tp.h"
+#include "log.h"
+#include "pkt.h"
+
+/*
+ * SCCRQs whose flow had no conntrack entry yet: a flow's first packet is
+ * confirmed only after its verdict, so they are looked up again then.
+ * One recvmmsg() batch at most; the host name is copied because the
+ * packet buffer may be gone by then.
+ */
+#define DEFER_MAX	64
+
+struct deferred {
+	struct pkt_udp udp;
+	struct sccrq_info info;
+	uint8_t hostname[L2TP_HOSTNAME_MAX];
+};
+
+struct handler {
+	struct handler_cfg cfg;
+	struct ct *ct;
+	struct ipc *ipc;
+	struct handler_stats stats;
+	struct ratelimit info_rl, warn_rl;
+	int warned_family;
+	unsigned int ndeferred;
+	struct deferred deferred[DEFER_MAX];
+};
+
+int handler_open(struct handler **out, const struct handler_cfg *cfg,
+		 struct ct *ct, struct ipc *ipc)
+{
+	struct handler *h;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->cfg = *cfg;
+	h->ct = ct;
+	h->ipc = ipc;
+	h->info_rl = (struct ratelimit)RATELIMIT_INIT("SCCRQ", 20, 1);
+	h->warn_rl = (struct ratelimit)RATELIMIT_INIT("warning", 5, 10);
+	*out = h;
+	return 0;
+}
+
+static const char *addr_str(const struct sccrq_info *info, char *buf,
+			    size_t size)
+{
+	return inet_ntop(info->family, &info->peer, buf, (socklen_t)size);
+}
+
+static void forward(struct handler *h, struct sccrq_info *info)
+{
+	uint8_t buf[MSG_BUF_SIZE];
+	ssize_t n;
+
+	h->stats.by_src[info->mark_src]++;
+	if (log_ratelimit(&h->info_rl)) {
+		char host[LOG_ESCAPE_MAX(L2TP_HOSTNAME_MAX)];
+		char addr[INET6_ADDRSTRLEN];
+
+		log_escape(host, sizeof(host), info->hostname,
+			   info->hostname_len);
+		log_info("SCCRQ from %s port %u tunnel %u host \"%s\" "
+			 "mark 0x%x (%s)", addr_str(info, addr, sizeof(addr)),
+			 info->peer_port, info->tunnel_id, host, info->mark,
+			 mark_src_str(info->mark_src));
+	}
+	n = msg_encode(h->cfg.format, info, buf, sizeof(buf));
+	if (n == -EAFNOSUPPORT) {
+		h->stats.unsupported++;
+		if (!h->warned_family++)
+			log_warnx("IPv6 SCCRQ cannot be sent in format %d: "
+				  "use --format 2", h->cfg.format);
+		return;
+	}
+	if (n < 0)
+		return;
+	h->stats.forwarded++;
+	ipc_send(h->ipc, buf, (size_t)n);
+}
+
+static void no_mark(struct handler *h, const struct sccrq_info *info)
+{
+	h->stats.no_mark++;
+	if (log_debug_enabled()) {
+		char addr[INET6_ADDRSTRLEN];
+
+		log_debug("SCCRQ from %s port %u tunnel %u has no mark",
+			  addr_str(info, addr, sizeof(addr)), info->peer_port,
+			  info->tunnel_id);
+	}
+}
+
+/* 1: marked, 0: no mark, -ENOENT: no conntrack entry yet. */
+static int lookup(struct handler *h, const struct pkt_udp *udp,
+		  struct sccrq_info *info)
+{
+	uint32_t mark;
+	int ret;
+
+	ret = ct_lookup_mark(h->ct, udp, &mark);
+	if (ret == -ENOENT)
+		return ret;
+	if (ret) {
+		h->stats.ct_errors++;
+		if (log_ratelimit(&h->warn_rl)) {
+			errno = -ret;
+			log_warn("conntrack lookup");
+		}
+		return 0;
+	}
+	info->mark = mark & h->cfg.mark_mask;
+	info->mark_src = MARK_CT_LOOKUP;
+	return info->mark != 0;
+}
+
+static void defer(struct handler *h, const struct pkt_udp *udp,
+		  const struct sccrq_info *info)
+{
+	struct deferred *d;
+
+	if (h->ndeferred == DEFER_MAX) {
+		no_mark(h, info);
+		return;
+	}
+	d = &h->deferred[h->ndeferred++];
+	d->udp = *udp;
+	d->udp.payload = NULL;
+	d->info = *info;
+	memcpy(d->hostname, info->hostname, info->hostname_len);
+	d->info.hostname = d->hostname;
+	h->stats.ct_deferred++;
+}
+
+void handler_packet(const struct queue_pkt *pkt, void *data)
+{
+	struct handler *h = data;
+	struct sccrq_info info = { 0 };
+	struct l2tp_sccrq sccrq;
+	struct pkt_udp udp;
+	int ret;
+
+	ret = pkt_parse_udp(pkt->data, pkt->caplen, pkt->len, &udp);
+	if (!ret)
+		ret = l2tp_parse_sccrq(udp.payload, udp.caplen, udp.len,
+				       &sccrq);
+	if (ret) {
+		h->stats.rejected[-ret < REJ_MAX ? -ret : 0]++;
+		return;
+	}
+	h->stats.sccrq++;
+	info.family = udp.family;
+	info.peer = udp.saddr;
+	info.local = udp.daddr;
+	info.peer_port = udp.sport;
+	info.local_port = udp.dport;
+	info.tunnel_id = sccrq.tunnel_id;
+	info.hostname = sccrq.hostname;
+	info.hostname_len = sccrq.hostname_len;
+
+	info.mark = pkt->mark & h->cfg.mark_mask;
+	if (info.mark) {
+		info.mark_src = MARK_PACKET;
+	} else if (pkt->has_ct) {
+		info.mark = pkt->ct_mark & h->cfg.mark_mask;
+		info.mark_src = MARK_CT_ATTACHED;
+	} else if (h->ct) {
+		ret = lookup(h, &udp, &info);
+		if (ret == -ENOENT) {
+			defer(h, &udp, &info);
+			return;
+		}
+	}
+	if (info.mark)
+		forward(h, &info);
+	else
+		no_mark(h, &info);
+}
+
+void handler_after_verdict(void *data)
+{
+	struct handler *h = data;
+	unsigned int i;
+
+	for (i = 0; i < h->ndeferred; i++) {
+		struct deferred *d = &h->deferred[i];
+
+		if (lookup(h, &d->udp, &d->info) > 0)
+			forward(h, &d->info);
+		else
+			no_mark(h, &d->info);
+	}
+	h->ndeferred = 0;
+}
+
+const struct handler_stats *handler_stats(const struct handler *h)
+{
+	return &h->stats;
+}
+
+void handler_close(struct handler *h)
+{
+	free(h);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef L2TP_NFQD_IPC_H
+#define L2TP_NFQD_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#define IPC_DEFAULT_BACKLOG	4096
+#define IPC_PATH_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+
+struct ipc_stats {
+	uint64_t sent;
+	uint64_t queued;	/* put in the backlog at least once */
+	uint64_t dropped;	/* backlog full */
+	uint64_t send_errors;
+	uint64_t connects;
+};
+
+struct ipc;
+
+/* @path NULL: nothing is sent.  Never fails for an absent receiver. */
+int ipc_open(struct ipc **out, const char *path, unsigned int backlog);
+/* The fd to poll for POLLOUT, or -1 when nothing waits to be written. */
+int ipc_poll_fd(const struct ipc *ipc);
+/* Send now, or keep for later; never blocks. */
+void ipc_send(struct ipc *ipc, const void *msg, size_t len);
+/* The socket is writable, or a second went by: send what waits. */
+void ipc_flush(struct ipc *ipc);
+/* Drop the connection and connect again (SIGHUP, a restarted receiver). */
+void ipc_reconnect(struct ipc *ipc);
+unsigned int ipc_backlog_len(const struct ipc *ipc);
+const struct ipc_stats *ipc_stats(const struct ipc *ipc);
+void ipc_close(struct ipc *ipc);
+
+#endif

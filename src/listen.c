@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * l2tp-nfq-listen: the reference receiver of l2tp-nfqd's messages.
+ *
+ * Binds an AF_UNIX datagram socket, checks each message's sender (root or
+ * the uid given with -u) and layout, and prints it: what an L2TP daemon
+ * would learn.  Useful to admins to watch a running l2tp-nfqd, and to
+ * L2TP daemon authors as an example.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <l2tp-nfq/l2tp-nfqd.h>
+
+static const char usage_text[] =
+"Usage: l2tp-nfq-listen [-c COUNT] [-u UID] [-x] PATH\n"
+"\n"
+"  -c, --count COUNT  exit after COUNT messages\n"
+"  -u, --uid UID      also trust messages from this user (root always)\n"
+"  -x, --hex          also print each message's bytes in hex\n"
+"  -h, --help         show this help and exit\n";
+
+static volatile sig_atomic_t quit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void usage_error(const char *why)
+{
+	fprintf(stderr, "l2tp-nfq-listen: %s\n%s", why, usage_text);
+	exit(2);
+}
+
+static void print_host(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '"')
+			putchar(p[i]);
+		else
+			printf("\\x%02x", p[i]);
+	}
+	putchar('"');
+}
+
+static void print_msg(const unsigned char *buf, size_t n, int hex)
+{
+	struct l2tp_nfq_msg m;
+	char addr[INET6_ADDRSTRLEN];
+	size_t i;
+
+	memcpy(&m, buf, sizeof(m));
+	inet_ntop(AF_INET, &m.peer_ip, addr, sizeof(addr));
+	printf("format 1 peer %s tunnel %u mark 0x%x host ", addr,
+	       m.peer_tid, m.mark);
+	print_host(buf + sizeof(m), n - sizeof(m));
+	putchar('\n');
+	if (hex) {
+		printf("bytes ");
+		for (i = 0; i < n; i++)
+			printf("%02x", buf[i]);
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
+/* Messages are trusted only from root or the daemon's own user. */
+static int sender_ok(struct msghdr *mh, long uid)
+{
+	struct cmsghdr *c;
+	struct ucred cred;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SCM_CREDENTIALS)
+			continue;
+		memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+		return cred.uid == 0 || (uid >= 0 && cred.uid == (uid_t)uid);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "hex", no_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sigaction sa = { .sa_handler = on_signal };
+	long count = -1, uid = -1, seen = 0;
+	int c, fd, one = 1, hex = 0;
+	struct stat st;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "c:u:xh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			count = strtol(optarg, &end, 10);
+			if (*end || count < 1)
+				usage_error("--count: not a positive number");
+			break;
+		case 'u':
+			uid = strtol(optarg, &end, 10);
+			if (*end || uid < 0)
+				usage_error("--uid: not a user id");
+			break;
+		case 'x':
+			hex = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			usage_error("unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		usage_error("one PATH expected");
+	if (strlen(argv[optind]) >= sizeof(sun.sun_path))
+		usage_error("PATH too long for AF_UNIX");
+	strcpy(sun.sun_path, argv[optind]);
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		perror("l2tp-nfq-listen: socket");
+		return 1;
+	}
+	/* a socket left by an earlier receiver: replace it */
+	if (!lstat(sun.sun_path, &st) && S_ISSOCK(st.st_mode))
+		unlink(sun.sun_path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))) {
+		fprintf(stderr, "l2tp-nfq-listen: %s: %s\n", sun.sun_path,
+			strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "l2tp-nfq-listen: listening on %s\n", sun.sun_path);
+
+	while (!quit && (count < 0 || seen < count)) {
+		unsigned char buf[L2TP_NFQ_MSG_MAX_SIZE + 1];
+		char cbuf[CMSG_SPACE(sizeof(struct ucred))];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		ssize_t n = recvmsg(fd, &mh, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("l2tp-nfq-listen: recv");
+			break;
+		}
+		if (!sender_ok(&mh, uid)) {
+			fprintf(stderr, "l2tp-nfq-listen: message from an "
+				"untrusted sender ignored\n");
+			continue;
+		}
+		if ((mh.msg_flags & MSG_TRUNC) ||
+		    !l2tp_nfq_msg_valid(buf, (size_t)n)) {
+			fprintf(stderr, "l2tp-nfq-listen: malformed message "
+				"of %zd bytes ignored\n", n);
+			continue;
+		}
+		print_msg(buf, (size_t)n, hex);
+		seen++;
+	}
+	unlink(sun.sun_path);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * l2tp-nfqd: tells an L2TP daemon which netfilter mark (IPsec SA) belongs
+ * to each new L2TPv2 tunnel.  Options, start-up and teardown order, the
+ * poll loop, signals and exit codes live here.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+
+#include <l2tp-nfq/l2tp-nfqd.h>
+
+#include "ct.h"
+#include "handler.h"
+#include "ipc.h"
+#include "log.h"
+#include "queue.h"
+
+#ifndef VERSION
+#define VERSION "unknown"
+#endif
+
+#define EXIT_USAGE	2
+
+struct options {
+	unsigned int queue;
+	const char *output;
+	uint32_t mark_mask;
+	int ct_lookup;
+	unsigned int backlog;
+	unsigned int queue_maxlen;
+	int manage_rules;
+	int use_syslog;
+	int debug;
+};
+
+static volatile sig_atomic_t sig_quit, sig_hup, sig_usr1;
+
+static const char usage_text[] =
+"Usage: l2tp-nfqd [-n NUM] [-o PATH] [-m MASK] [--no-ct-lookup]\n"
+"                 [--backlog N] [--queue-maxlen N]\n"
+"                 [--manage-rules | --no-rules] [--syslog] [-d] [-h] [-V]\n"
+"\n"
+"  -n, --queue NUM        netfilter queue to read (0-65535, default 0)\n"
+"  -o, --output PATH      AF_UNIX datagram socket of the L2TP daemon;\n"
+"                         without it SCCRQs are only logged\n"
+"  -m, --mark-mask MASK   mask applied to the mark (default 0xffffffff)\n"
+"      --no-ct-lookup     never ask conntrack for a missing mark\n"
+"      --backlog N        messages kept while the receiver is busy or away\n"
+"                         (1-1000000, default 4096)\n"
+"      --queue-maxlen N   packets the kernel may hold for the daemon\n"
+"                         (1-1000000, default 8192)\n"
+"      --manage-rules     install the daemon's own nftables rules (default)\n"
+"      --no-rules         install no rules; the admin queues the packets\n"
+"      --syslog           log to syslog instead of standard error\n"
+"  -d, --debug            log more (repeatable)\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n";
+
+enum {
+	OPT_NO_CT_LOOKUP = 256,
+	OPT_BACKLOG,
+	OPT_QUEUE_MAXLEN,
+	OPT_MANAGE_RULES,
+	OPT_NO_RULES,
+	OPT_SYSLOG,
+};
+
+static const struct option long_options[] = {
+	{ "queue",		required_argument, NULL, 'n' },
+	{ "output",		required_argument, NULL, 'o' },
+	{ "mark-mask",		required_argument, NULL, 'm' },
+	{ "no-ct-lookup",	no_argument,	   NULL, OPT_NO_CT_LOOKUP },
+	{ "backlog",		required_argument, NULL, OPT_BACKLOG },
+	{ "queue-maxlen",	required_argument, NULL, OPT_QUEUE_MAXLEN },
+	{ "manage-rules",	no_argument,	   NULL, OPT_MANAGE_RULES },
+	{ "no-rules",		no_argument,	   NULL, OPT_NO_RULES },
+	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
+	{ "debug",		no_argument,	   NULL, 'd' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void __attribute__((noreturn)) usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("l2tp-nfqd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	fputs(usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
+static unsigned long parse_num(const char *opt, const char *arg,
+			       unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	if (*arg == '-' || *arg == '\0')
+		usage_error("%s: '%s' is not a number", opt, arg);
+	v = strtoul(arg, &end, 0);
+	if (*end)
+		usage_error("%s: '%s' is not a number", opt, arg);
+	if (errno == ERANGE || v < min || v > max)
+		usage_error("%s: %s is out of range (%lu-%lu)", opt, arg,
+			    min, max);
+	return v;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	o->mark_mask = 0xffffffff;
+	o->ct_lookup = 1;
+	o->backlog = IPC_DEFAULT_BACKLOG;
+	o->queue_maxlen = QUEUE_DEFAULT_MAXLEN;
+	o->manage_rules = 1;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:o:m:dhV", long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->queue = parse_num("--queue", optarg, 0, 65535);
+			break;
+		case 'o':
+			if (!*optarg)
+				usage_error("--output: empty path");
+			if (strlen(optarg) > IPC_PATH_MAX)
+				usage_error("--output: path longer than %zu "
+					    "bytes, the AF_UNIX limit",
+					    IPC_PATH_MAX);
+			o->output = optarg;
+			break;
+		case 'm':
+			o->mark_mask = parse_num("--mark-mask", optarg, 1,
+						 0xffffffff);
+			break;
+		case OPT_NO_CT_LOOKUP:
+			o->ct_lookup = 0;
+			break;
+		case OPT_BACKLOG:
+			o->backlog = parse_num("--backlog", optarg, 1, 1000000);
+			break;
+		case OPT_QUEUE_MAXLEN:
+			o->queue_maxlen = parse_num("--queue-maxlen", optarg,
+						    1, 1000000);
+			break;
+		case OPT_MANAGE_RULES:
+			o->manage_rules = 1;
+			break;
+		case OPT_NO_RULES:
+			o->manage_rules = 0;
+			break;
+		case OPT_SYSLOG:
+			o->use_syslog = 1;
+			break;
+		case 'd':
+			o->debug++;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case 'V':
+			printf("l2tp-nfqd %s\n", VERSION);
+			exit(0);
+		case ':':
+			usage_error("%s: missing argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+static int has_cap_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 1;	/* cannot tell: let the kernel decide */
+	return !!(data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
+		  CAP_TO_MASK(CAP_NET_ADMIN));
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		sig_hup = 1;
+	else if (sig == SIGUSR1)
+		sig_usr1 = 1;
+	else
+		sig_quit = 1;
+}
+
+/* Signals are blocked except inside ppoll(): no wake-up is lost. */
+static void setup_signals(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGHUP);
+	sigdelset(waitmask, SIGUSR1);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void log_counters(const struct queue *q, const struct handler *h,
+			 const struct ipc *ipc)
+{
+	const struct queue_stats *qs = queue_stats(q);
+	const struct handler_stats *hs = handler_stats(h);
+	const struct ipc_stats *is = ipc_stats(ipc);
+	char rej[512];
+	size_t off = 0;
+	int i;
+
+	rej[0] = '\0';
+	for (i = 1; i < REJ_MAX; i++) {
+		int n;
+
+		if (!hs->rejected[i])
+			continue;
+		n = snprintf(rej + off, sizeof(rej) - off, "%s%s %llu",
+			     off ? ", " : "", reject_str(i),
+			     (unsigned long long)hs->rejected[i]);
+		if (n < 0 || (size_t)n >= sizeof(rej) - off)
+			break;
+		off += (size_t)n;
+	}
+	log_info("queued %llu, verdict batches %llu, SCCRQs %llu, "
+		 "forwarded %llu (packet %llu, conntrack %llu, lookup %llu), "
+		 "no mark %llu, unsupported %llu",
+		 (unsigned long long)qs->packets,
+		 (unsigned long long)qs->batches,
+		 (unsigned long long)hs->sccrq,
+		 (unsigned long long)hs->forwarded,
+		 (unsigned long long)hs->by_src[MARK_PACKET],
+		 (unsigned long long)hs->by_src[MARK_CT_ATTACHED],
+		 (unsigned long long)hs->by_src[MARK_CT_LOOKUP],
+		 (unsigned long long)hs->no_mark,
+		 (unsigned long long)hs->unsupported);
+	log_info("sent %llu, backlog %u, dropped %llu, send failures %llu, "
+		 "verdict errors %llu, conntrack errors %llu",
+		 (unsigned long long)is->sent, ipc_backlog_len(ipc),
+		 (unsigned long long)is->dropped,
+		 (unsigned long long)is->send_errors,
+		 (unsigned long long)qs->verdict_errors,
+		 (unsigned long long)hs->ct_errors);
+	log_info("rejected: %s", off ? rej : "none");
+}
+
+static void queue_error(unsigned int num, int ret, const struct nl_err *err)
+{
+	if (ret == -EPERM && !has_cap_net_admin()) {
+		log_warnx("cannot bind queue %u: no CAP_NET_ADMIN; run as "
+			  "root or grant the capability "
+			  "(AmbientCapabilities=CAP_NET_ADMIN)", num);
+	} else if (ret == -EPERM) {
+		log_warnx("cannot bind queue %u: another program (another "
+			  "l2tp-nfqd?) has it; stop it or choose another "
+			  "queue with --queue", num);
+	} else {
+		errno = -ret;
+		log_warn("cannot bind queue %u%s%s", num,
+			 err->msg[0] ? ": " : "", err->msg);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct handler_cfg hcfg = { 0 };
+	struct options opt = { 0 };
+	struct handler *h = NULL;
+	struct ipc *ipc = NULL;
+	struct queue *q = NULL;
+	struct ct *ct = NULL;
+	struct nl_err nlerr;
+	sigset_t waitmask;
+	int ret, status = 1;
+
+	parse_options(argc, argv, &opt);
+	log_init("l2tp-nfqd", opt.use_syslog, opt.debug);
+	setup_signals(&waitmask);
+
+	if (opt.manage_rules)
+		log_info("rule management is not built in yet: running as "
+			 "with --no-rules");
+	ret = ipc_open(&ipc, opt.output, opt.backlog);
+	if (ret) {
+		errno = -ret;
+		log_warn("output %s", opt.output);
+		goto out;
+	}
+	if (opt.ct_lookup) {
+		ret = ct_open(&ct);
+		if (ret) {
+			errno = -ret;
+			log_warn("conntrack socket");
+			goto out;
+		}
+	}
+	hcfg.mark_mask = opt.mark_mask;
+	hcfg.format = L2TP_NFQ_FORMAT_1;
+	ret = handler_open(&h, &hcfg, ct, ipc);
+	if (ret)
+		goto out;
+	ret = queue_open(&q, (uint16_t)opt.queue, opt.queue_maxlen,
+		       handler_packet, handler_after_verdict, h, &nlerr);
+	if (ret) {
+		queue_error(opt.queue, ret, &nlerr);
+		goto out;
+	}
+	log_info("l2tp-nfqd %s: queue %u, output %s, marks from %s", VERSION,
+		 opt.queue, opt.output ? opt.output : "(none: log only)",
+		 queue_has_ct(q) ? "packet, conntrack attached to it" :
+		 opt.ct_lookup ? "packet, conntrack lookup" : "packet only");
+
+	while (!sig_quit) {
+		struct pollfd pfd[2] = {
+			{ .fd = queue_fd(q), .events = POLLIN },
+			{ .fd = ipc_poll_fd(ipc), .events = POLLOUT },
+		};
+		struct timespec tick = { .tv_sec = 1 };
+		int n;
+
+		n = ppoll(pfd, 2, &tick, &waitmask);
+		if (n < 0 && errno != EINTR) {
+			log_warn("poll");
+			goto out;
+		}
+		if (sig_hup) {
+			sig_hup = 0;
+			log_info("SIGHUP: reconnecting the output");
+			ipc_reconnect(ipc);
+		}
+		if (sig_usr1) {
+			sig_usr1 = 0;
+			log_counters(q, h, ipc);
+		}
+		if (n > 0 && (pfd[0].revents & (POLLIN | POLLERR))) {
+			ret = queue_dispatch(q);
+			if (ret) {
+				errno = -ret;
+				log_warn("netfilter queue: fatal receive "
+					 "error; exiting so that the service "
+					 "manager can restart the daemon");
+				goto out;
+			}
+		}
+		/* also on the tick: retries a receiver that was away */
+		if (ipc_backlog_len(ipc))
+			ipc_flush(ipc);
+	}
+	log_counters(q, h, ipc);
+	status = 0;
+out:
+	queue_close(q);
+	handler_close(h);
+	ct_close(ct);
+	ipc_close(ipc);
+	return status;
+}

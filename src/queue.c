@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The netfilter queue: bind, receive in batches, accept in batches.
+ *
+ * Every queued packet is accepted.  One NFQNL_MSG_VERDICT_BATCH accepts
+ * every id up to the highest one seen, so a packet this process never read
+ * (its receive buffer overflowed) is accepted by the next batch too.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#include "queue.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define QUEUE_BATCH	64	/* netlink messages per recvmmsg() */
+#define QUEUE_MSG_SIZE	(QUEUE_COPY_RANGE + 2048)	/* payload + attributes */
+#define QUEUE_ROUNDS	16	/* batches per wake-up before poll() again */
+#define QUEUE_RCVBUF	(8 << 20)
+
+struct queue {
+	struct mnl_socket *nl;
+	uint16_t num;
+	int has_ct;
+	uint32_t seq;
+	queue_pkt_cb pkt_cb;
+	queue_done_cb done_cb;
+	void *data;
+	uint32_t max_id;	/* highest id read, not yet verdicted */
+	int pending;
+	struct queue_stats stats;
+	struct mmsghdr msgs[QUEUE_BATCH];
+	struct iovec iov[QUEUE_BATCH];
+	uint8_t bufs[QUEUE_BATCH][QUEUE_MSG_SIZE] __attribute__((aligned(8)));
+};
+
+static void handle_packet(struct queue *q, const struct nlmsghdr *nlh)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	struct nfqnl_msg_packet_hdr *ph;
+	struct queue_pkt pkt = { 0 };
+
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
+		return;
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR]) {
+		q->stats.recv_errors++;
+		return;
+	}
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	pkt.id = ntohl(ph->packet_id);
+	q->stats.packets++;
+	if (!q->pending || pkt.id - q->max_id < 0x80000000u)
+		q->max_id = pkt.id;
+	q->pending = 1;
+
+	if (!attr[NFQA_PAYLOAD])
+		return;
+	pkt.data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+	pkt.caplen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	pkt.len = pkt.caplen;
+	if (attr[NFQA_CAP_LEN])
+		pkt.len = ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN]));
+	if (attr[NFQA_MARK])
+		pkt.mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
+	if (attr[NFQA_CT] &&
+	    !nl_attr_u32be(mnl_attr_get_payload(attr[NFQA_CT]),
+			   mnl_attr_get_payload_len(attr[NFQA_CT]),
+			   CTA_MARK, &pkt.ct_mark))
+		pkt.has_ct = 1;
+	q->pkt_cb(&pkt, q->data);
+}
+
+static void handle_buf(struct queue *q, const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_type == NLMSG_ERROR)
+			q->stats.verdict_errors++;
+		else
+			handle_packet(q, nlh);
+	}
+}
+
+static int send_verdict(struct queue *q)
+{
+	char buf[128] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh;
+	int tries;
+
+	if (!q->pending)
+		return 0;
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT_BATCH, q->num);
+	nfq_nlmsg_verdict_put(nlh, (int)q->max_id, NF_ACCEPT);
+	for (tries = 0; tries < 3; tries++) {
+		if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) >= 0) {
+			q->pending = 0;
+			q->stats.batches++;
+			return 0;
+		}
+		if (errno != EINTR && errno != ENOBUFS && errno != ENOMEM)
+			break;
+	}
+	q->stats.verdict_errors++;
+	return -errno;
+}
+
+/* Packets that arrive while the bind is being acknowledged. */
+static void config_data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	handle_packet(data, nlh);
+}
+
+static int configure(struct queue *q, uint32_t maxlen, uint32_t flags,
+		     struct nl_err *err)
+{
+	char buf[256] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh;
+
+	/*
+	 * BIND, copy mode and flags in one message: between a bare BIND and
+	 * the copy mode the kernel drops queued packets instead of bypassing.
+	 */
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = nl_seq(&q->seq);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, QUEUE_COPY_RANGE);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
+	return nl_request(q->nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
+			  nlh->nlmsg_seq, config_data_cb, q, err);
+}
+
+int queue_open(struct queue **out, uint16_t num, uint32_t maxlen,
+	     queue_pkt_cb pkt_cb, queue_done_cb done_cb, void *data,
+	     struct nl_err *err)
+{
+	int one = 1, bufsz = QUEUE_RCVBUF, fd, ret, i;
+	struct queue *q;
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->num = num;
+	q->pkt_cb = pkt_cb;
+	q->done_cb = done_cb;
+	q->data = data;
+	for (i = 0; i < QUEUE_BATCH; i++) {
+		q->iov[i].iov_base = q->bufs[i];
+		q->iov[i].iov_len = QUEUE_MSG_SIZE;
+		q->msgs[i].msg_hdr.msg_iov = &q->iov[i];
+		q->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	q->nl = nl_open(NETLINK_NETFILTER);
+	if (!q->nl) {
+		ret = -errno;
+		goto err_free;
+	}
+	fd = mnl_socket_get_fd(q->nl);
+	/* a full socket must not fail the queue: FAIL_OPEN accepts instead */
+	setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+
+	ret = configure(q, maxlen, NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_CONNTRACK,
+			err);
+	if (ret == -EOPNOTSUPP) {
+		/* no CONFIG_NETFILTER_NETLINK_GLUE_CT: look marks up instead */
+		ret = configure(q, maxlen, NFQA_CFG_F_FAIL_OPEN, err);
+	} else if (!ret) {
+		q->has_ct = 1;
+	}
+	if (ret)
+		goto err_close;
+	/* accept whatever arrived during the bind */
+	send_verdict(q);
+	*out = q;
+	return 0;
+
+err_close:
+	mnl_socket_close(q->nl);
+err_free:
+	free(q);
+	return ret;
+}
+
+int queue_fd(const struct queue *q)
+{
+	return mnl_socket_get_fd(q->nl);
+}
+
+int queue_has_ct(const struct queue *q)
+{
+	return q->has_ct;
+}
+
+const struct queue_stats *queue_stats(const struct queue *q)
+{
+	return &q->stats;
+}
+
+int queue_dispatch(struct queue *q)
+{
+	int fd = mnl_socket_get_fd(q->nl), round, n, i;
+
+	for (round = 0; round < QUEUE_ROUNDS; round++) {
+		n = recvmmsg(fd, q->msgs, QUEUE_BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == ENOBUFS)
+				return 0;
+			q->stats.recv_errors++;
+			return -errno;
+		}
+		for (i = 0; i < n; i++)
+			handle_buf(q, q->bufs[i], q->msgs[i].msg_len);
+		send_verdict(q);
+		if (q->done_cb)
+			q->done_cb(q->data);
+		if (n < QUEUE_BATCH)
+			break;
+	}
+	return 0;
+}
+
+void queue_close(struct queue *q)
+{
+	char buf[128] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh;
+
+	if (!q)
+		return;
+	send_verdict(q);
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_UNBIND);
+	mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len);
+	mnl_socket_close(q->nl);
+	free(q);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef L2TP_NFQD_QUEUE_H
+#define L2TP_NFQD_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nl.h"
+
+/*
+ * Bytes copied from each queued packet: the IP and UDP headers and an
+ * SCCRQ whose Host Name (up to 1017 bytes) sits among the usual AVPs.
+ * Longer packets are parsed as far as the copy goes.
+ */
+#define QUEUE_COPY_RANGE		2048
+#define QUEUE_DEFAULT_MAXLEN	8192
+
+/* One queued packet, valid only during the handler call. */
+struct queue_pkt {
+	const uint8_t *data;
+	size_t caplen;		/* bytes copied */
+	size_t len;		/* the packet's real length */
+	uint32_t id;
+	uint32_t mark;		/* skb mark, 0 if none */
+	int has_ct;		/* the kernel attached its conntrack (NFQA_CT) */
+	uint32_t ct_mark;
+};
+
+/* Called for each packet; then, once the batch is verdicted, @done. */
+typedef void (*queue_pkt_cb)(const struct queue_pkt *pkt, void *data);
+typedef void (*queue_done_cb)(void *data);
+
+struct queue_stats {
+	uint64_t packets;	/* queued packets received */
+	uint64_t batches;	/* batch verdicts sent */
+	uint64_t verdict_errors;
+	uint64_t recv_errors;
+};
+
+struct queue;
+
+/*
+ * queue_open - bind queue @num and configure it (copy range, @maxlen,
+ * FAIL_OPEN, CONNTRACK when the kernel has it) in one message.
+ * Returns 0 or -errno; -EPERM means no CAP_NET_ADMIN or a queue bound by
+ * another socket.
+ */
+int queue_open(struct queue **out, uint16_t num, uint32_t maxlen,
+	     queue_pkt_cb pkt_cb, queue_done_cb done_cb, void *data,
+	     struct nl_err *err);
+int queue_fd(const struct queue *q);
+int queue_has_ct(const struct queue *q);
+/* Read what is queued, hand it over, accept it in batches. 0 or -errno. */
+int queue_dispatch(struct queue *q);
+const struct queue_stats *queue_stats(const struct queue *q);
+void queue_close(struct queue *q);
+
+#endif
