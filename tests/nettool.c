@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Test helper: sends crafted L2TP/UDP datagrams and counts received ones.
+ *
+ *   nettool send [-s SPORT] [-M MARK] [-n COUNT] DST DPORT KIND [ARGS]
+ *     KIND: sccrq TID HOST | hex HEXBYTES | data | random SEED
+ *   nettool count [-t IDLE_MS] PORT     print how many datagrams arrived
+ *                                       (after IDLE_MS of silence)
+ * DST may be IPv4 or IPv6.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static size_t put16(uint8_t *p, size_t n, unsigned int v)
+{
+	p[n] = (uint8_t)(v >> 8);
+	p[n + 1] = (uint8_t)v;
+	return n + 2;
+}
+
+static size_t avp(uint8_t *p, size_t n, unsigned int type, const void *v,
+		  size_t len)
+{
+	n = put16(p, n, 0x8000 | (unsigned int)(6 + len));
+	n = put16(p, n, 0);
+	n = put16(p, n, type);
+	memcpy(p + n, v, len);
+	return n + len;
+}
+
+static size_t build_sccrq(uint8_t *p, unsigned int tid, const char *host)
+{
+	uint8_t v[2];
+	size_t n = 0;
+
+	n = put16(p, n, 0xc802);
+	n = put16(p, n, 0);
+	n = put16(p, n, 0);
+	n = put16(p, n, 0);
+	n = put16(p, n, 0);
+	n = put16(p, n, 0);
+	put16(v, 0, 1);
+	n = avp(p, n, 0, v, 2);
+	put16(v, 0, 0x100);
+	n = avp(p, n, 2, v, 2);
+	n = avp(p, n, 7, host, strlen(host));
+	put16(v, 0, tid);
+	n = avp(p, n, 9, v, 2);
+	put16(p, 2, (unsigned int)n);
+	return n;
+}
+
+static size_t build_hex(uint8_t *p, size_t size, const char *hex)
+{
+	size_t n = 0;
+	unsigned int b;
+
+	while (hex[0] && hex[1] && n < size) {
+		if (sscanf(hex, "%2x", &b) != 1)
+			break;
+		p[n++] = (uint8_t)b;
+		hex += 2;
+	}
+	return n;
+}
+
+/* Random bytes; one in four starts like an L2TP control header. */
+static size_t build_random(uint8_t *p, size_t size)
+{
+	size_t n = (size_t)rand() % (size < 300 ? size : 300), i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)rand();
+	if (n >= 12 && rand() % 4 == 0) {
+		put16(p, 0, 0xc802);
+		put16(p, 4, 0);
+		put16(p, 6, 0);
+	}
+	return n;
+}
+
+static int parse_addr(const char *s, unsigned int port,
+		      struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		*len = sizeof(*in);
+		return AF_INET;
+	}
+	if (inet_pton(AF_INET6, s, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*in6);
+		return AF_INET6;
+	}
+	fprintf(stderr, "nettool: bad address %s\n", s);
+	exit(2);
+}
+
+static int bound_socket(int family, unsigned int port)
+{
+	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
+	int fd, one = 1, big = 32 << 20;
+
+	fd = socket(family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* a burst must not overflow the counting socket (root: FORCE) */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	if (family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+	if (port && bind(fd, (struct sockaddr *)&ss, sizeof(ss)))
+		die("bind");
+	return fd;
+}
+
+static int do_send(int argc, char **argv)
+{
+	unsigned int sport = 0, mark = 0, i, count = 1, tid = 0;
+	struct sockaddr_storage dst;
+	uint8_t buf[4096];
+	socklen_t dlen;
+	const char *kind, *host = NULL;
+	size_t n = 0;
+	int c, fd, family;
+
+	while ((c = getopt(argc, argv, "s:M:n:")) != -1) {
+		switch (c) {
+		case 's':
+			sport = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'M':
+			mark = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			count = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (argc - optind < 3)
+		return 2;
+	family = parse_addr(argv[optind],
+			    (unsigned int)strtoul(argv[optind + 1], NULL, 0),
+			    &dst, &dlen);
+	kind = argv[optind + 2];
+	fd = bound_socket(family, sport);
+	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
+		die("SO_MARK");
+	if (!strcmp(kind, "sccrq") && argc - optind >= 5) {
+		tid = (unsigned int)strtoul(argv[optind + 3], NULL, 0);
+		host = argv[optind + 4];
+	} else if (!strcmp(kind, "hex") && argc - optind >= 4) {
+		n = build_hex(buf, sizeof(buf), argv[optind + 3]);
+	} else if (!strcmp(kind, "data")) {
+		n = 12;
+		memset(buf, 0, n);
+		put16(buf, 0, 0x4002);	/* L2TP data, L bit */
+		put16(buf, 2, 12);
+	} else if (!strcmp(kind, "random") && argc - optind >= 4) {
+		srand((unsigned int)strtoul(argv[optind + 3], NULL, 0));
+	} else {
+		return 2;
+	}
+	for (i = 0; i < count; i++) {
+		if (host) {
+			/* consecutive tunnel ids from TID, never 0 */
+			n = build_sccrq(buf, tid ? (tid + i - 1) % 65535 + 1 : 0,
+					 host);
+		} else if (!strcmp(kind, "random")) {
+			n = build_random(buf, sizeof(buf));
+		}
+		while (sendto(fd, buf, n, 0, (struct sockaddr *)&dst,
+			      dlen) < 0) {
+			if (errno != ENOBUFS && errno != EAGAIN)
+				die("sendto");
+			usleep(100);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static int do_count(int argc, char **argv)
+{
+	int c, fd, idle = 1000, six = 0;
+	unsigned long count = 0;
+	struct pollfd pfd;
+	char buf[65536];
+
+	while ((c = getopt(argc, argv, "t:6")) != -1) {
+		if (c == 't')
+			idle = atoi(optarg);
+		else if (c == '6')
+			six = 1;
+		else
+			return 2;
+	}
+	if (optind >= argc)
+		return 2;
+	fd = bound_socket(six ? AF_INET6 : AF_INET,
+			  (unsigned int)strtoul(argv[optind], NULL, 0));
+	printf("ready\n");
+	fflush(stdout);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	/* wait for the first datagram without a limit, then until idle */
+	while (poll(&pfd, 1, count ? idle : -1) > 0) {
+		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+			count++;
+	}
+	printf("%lu\n", count);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: nettool send|count ...\n");
+		return 2;
+	}
+	optind = 2;
+	if (!strcmp(argv[1], "send"))
+		return do_send(argc, argv);
+	if (!strcmp(argv[1], "count"))
+		return do_count(argc, argv);
+	return 2;
+}
