@@ -41,15 +41,15 @@ B := build
 # Pure code: no netlink, no libraries.  The fuzz target links only these.
 PURE_SRCS  := src/pkt.c src/l2tp.c src/msg.c
 DAEMON_SRCS := $(PURE_SRCS) src/log.c src/nl.c src/queue.c src/ct.c src/ipc.c \
-	      src/handler.c src/main.c
+	      src/handler.c src/nft.c src/main.c
 LISTEN_SRCS := src/listen.c
-UNIT_SRCS  := tests/unit.c $(PURE_SRCS) src/log.c
+UNIT_SRCS  := tests/unit.c $(PURE_SRCS) src/log.c src/nl.c src/nft.c
 TOOL_SRCS  := tests/nettool.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
 PROGS := $(B)/l2tp-nfqd $(B)/l2tp-nfq-listen
-TESTPROGS := $(B)/unit-tests $(B)/nettool
+TESTPROGS := $(B)/unit-tests $(B)/nettool $(B)/nftdump
 
 all: $(PROGS)
 
@@ -67,6 +67,10 @@ $(B)/l2tp-nfq-listen: $(call obj,$(LISTEN_SRCS))
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 $(B)/unit-tests: $(call obj,$(UNIT_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/nftdump: $(call obj,tests/nftdump.c)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

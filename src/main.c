@@ -24,6 +24,8 @@
 #include "handler.h"
 #include "ipc.h"
 #include "log.h"
+#include "nft.h"
+#include "queue.h"
 #include "queue.h"
 
 #ifndef VERSION
@@ -40,6 +42,8 @@ struct options {
 	unsigned int backlog;
 	unsigned int queue_maxlen;
 	int manage_rules;
+	struct nft_cfg nft;
+	int print_rules;
 	int use_syslog;
 	int debug;
 };
@@ -49,7 +53,9 @@ static volatile sig_atomic_t sig_quit, sig_hup, sig_usr1;
 static const char usage_text[] =
 "Usage: l2tp-nfqd [-n NUM] [-o PATH] [-m MASK] [--no-ct-lookup]\n"
 "                 [--backlog N] [--queue-maxlen N]\n"
-"                 [--manage-rules | --no-rules] [--syslog] [-d] [-h] [-V]\n"
+"                 [--manage-rules | --no-rules] [--table NAME]\n"
+"                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
+"                 [--print-rules] [--syslog] [-d] [-h] [-V]\n"
 "\n"
 "  -n, --queue NUM        netfilter queue to read (0-65535, default 0)\n"
 "  -o, --output PATH      AF_UNIX datagram socket of the L2TP daemon;\n"
@@ -62,6 +68,14 @@ static const char usage_text[] =
 "                         (1-1000000, default 8192)\n"
 "      --manage-rules     install the daemon's own nftables rules (default)\n"
 "      --no-rules         install no rules; the admin queues the packets\n"
+"      --table NAME       name of the daemon's inet table (default l2tp-nfqd)\n"
+"      --priority N       priority of its input chain (default -140,\n"
+"                         mangle + 10)\n"
+"      --port PORT        UDP port of L2TP (1-65535, default 1701)\n"
+"      --ipsec-check secpath|none\n"
+"                         queue only packets that came through IPsec\n"
+"                         (secpath, the default) or all (none)\n"
+"      --print-rules      print the table in nft -f syntax and exit\n"
 "      --syslog           log to syslog instead of standard error\n"
 "  -d, --debug            log more (repeatable)\n"
 "  -h, --help             show this help and exit\n"
@@ -73,6 +87,11 @@ enum {
 	OPT_QUEUE_MAXLEN,
 	OPT_MANAGE_RULES,
 	OPT_NO_RULES,
+	OPT_TABLE,
+	OPT_PRIORITY,
+	OPT_PORT,
+	OPT_IPSEC_CHECK,
+	OPT_PRINT_RULES,
 	OPT_SYSLOG,
 };
 
@@ -85,6 +104,11 @@ static const struct option long_options[] = {
 	{ "queue-maxlen",	required_argument, NULL, OPT_QUEUE_MAXLEN },
 	{ "manage-rules",	no_argument,	   NULL, OPT_MANAGE_RULES },
 	{ "no-rules",		no_argument,	   NULL, OPT_NO_RULES },
+	{ "table",		required_argument, NULL, OPT_TABLE },
+	{ "priority",		required_argument, NULL, OPT_PRIORITY },
+	{ "port",		required_argument, NULL, OPT_PORT },
+	{ "ipsec-check",	required_argument, NULL, OPT_IPSEC_CHECK },
+	{ "print-rules",	no_argument,	   NULL, OPT_PRINT_RULES },
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
 	{ "debug",		no_argument,	   NULL, 'd' },
 	{ "help",		no_argument,	   NULL, 'h' },
@@ -126,6 +150,41 @@ static unsigned long parse_num(const char *opt, const char *arg,
 	return v;
 }
 
+static int parse_priority(const char *arg)
+{
+	long v;
+	char *end;
+
+	errno = 0;
+	v = strtol(arg, &end, 0);
+	if (!*arg || *end)
+		usage_error("--priority: '%s' is not a number", arg);
+	/* INT_MIN is NF_IP_PRI_FIRST, reserved for the kernel */
+	if (errno == ERANGE || v <= INT_MIN || v > INT_MAX)
+		usage_error("--priority: %s is out of range (%d-%d)", arg,
+			    INT_MIN + 1, INT_MAX);
+	return (int)v;
+}
+
+static void check_table_name(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (!n || n > NFT_TABLE_NAME_MAX)
+		usage_error("--table: name must be 1-%d characters",
+			    NFT_TABLE_NAME_MAX);
+	/* what nft accepts as an unquoted identifier */
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c == '_') && !(i && ((c >= '0' && c <= '9') ||
+					   c == '-' || c == '.')))
+			usage_error("--table: '%s' is not a valid table name "
+				    "(letters, digits, '_', '-', '.')", name);
+	}
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	int c;
@@ -135,6 +194,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->backlog = IPC_DEFAULT_BACKLOG;
 	o->queue_maxlen = QUEUE_DEFAULT_MAXLEN;
 	o->manage_rules = 1;
+	o->nft.table = NFT_DEFAULT_TABLE;
+	o->nft.priority = NFT_DEFAULT_PRIORITY;
+	o->nft.port = 1701;
+	o->nft.ipsec_check = 1;
+	/* for tests of the fallback on kernels that have owned tables */
+	o->nft.owner = !getenv("L2TP_NFQD_NO_OWNER");
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:o:m:dhV", long_options,
@@ -172,6 +237,28 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NO_RULES:
 			o->manage_rules = 0;
 			break;
+		case OPT_TABLE:
+			check_table_name(optarg);
+			o->nft.table = optarg;
+			break;
+		case OPT_PRIORITY:
+			o->nft.priority = parse_priority(optarg);
+			break;
+		case OPT_PORT:
+			o->nft.port = parse_num("--port", optarg, 1, 65535);
+			break;
+		case OPT_IPSEC_CHECK:
+			if (!strcmp(optarg, "secpath"))
+				o->nft.ipsec_check = 1;
+			else if (!strcmp(optarg, "none"))
+				o->nft.ipsec_check = 0;
+			else
+				usage_error("--ipsec-check: '%s' is not "
+					    "secpath or none", optarg);
+			break;
+		case OPT_PRINT_RULES:
+			o->print_rules = 1;
+			break;
 		case OPT_SYSLOG:
 			o->use_syslog = 1;
 			break;
@@ -194,6 +281,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	o->nft.queue = (uint16_t)o->queue;
 }
 
 static int has_cap_net_admin(void)
@@ -313,17 +401,18 @@ int main(int argc, char **argv)
 	struct ipc *ipc = NULL;
 	struct queue *q = NULL;
 	struct ct *ct = NULL;
+	struct nft *nft = NULL;
 	struct nl_err nlerr;
 	sigset_t waitmask;
 	int ret, status = 1;
 
 	parse_options(argc, argv, &opt);
+	if (opt.print_rules) {
+		nft_print(stdout, &opt.nft);
+		return 0;
+	}
 	log_init("l2tp-nfqd", opt.use_syslog, opt.debug);
 	setup_signals(&waitmask);
-
-	if (opt.manage_rules)
-		log_info("rule management is not built in yet: running as "
-			 "with --no-rules");
 	ret = ipc_open(&ipc, opt.output, opt.backlog);
 	if (ret) {
 		errno = -ret;
@@ -353,16 +442,25 @@ int main(int argc, char **argv)
 		 opt.queue, opt.output ? opt.output : "(none: log only)",
 		 queue_has_ct(q) ? "packet, conntrack attached to it" :
 		 opt.ct_lookup ? "packet, conntrack lookup" : "packet only");
+	/* rules last: the kernel never queues to a listener that is gone */
+	if (opt.manage_rules) {
+		if (nft_open(&nft, &opt.nft))
+			goto out;
+	} else {
+		log_info("--no-rules: queue the SCCRQs to queue %u yourself",
+			 opt.queue);
+	}
 
 	while (!sig_quit) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = queue_fd(q), .events = POLLIN },
 			{ .fd = ipc_poll_fd(ipc), .events = POLLOUT },
+			{ .fd = nft_fd(nft), .events = POLLIN },
 		};
 		struct timespec tick = { .tv_sec = 1 };
 		int n;
 
-		n = ppoll(pfd, 2, &tick, &waitmask);
+		n = ppoll(pfd, 3, &tick, &waitmask);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			goto out;
@@ -386,6 +484,8 @@ int main(int argc, char **argv)
 				goto out;
 			}
 		}
+		if (n > 0 && (pfd[2].revents & POLLIN))
+			nft_dispatch(nft);
 		/* also on the tick: retries a receiver that was away */
 		if (ipc_backlog_len(ipc))
 			ipc_flush(ipc);
@@ -393,6 +493,8 @@ int main(int argc, char **argv)
 	log_counters(q, h, ipc);
 	status = 0;
 out:
+	/* rules first, then the queue */
+	nft_close(nft);
 	queue_close(q);
 	handler_close(h);
 	ct_close(ct);

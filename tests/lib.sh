@@ -148,3 +148,41 @@ queue_rule() {
 le16() { printf '%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)); }
 le32() { printf '%s%s' "$(le16 $(($1 & 65535)))" "$(le16 $(($1 >> 16)))"; }
 hexstr() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+
+NFTDUMP=$B/nftdump
+
+# rule_packets TABLE: the packet counter of the table's rule
+rule_packets() {
+	in_s nft -j list table inet "$1" |
+		jq '[.nftables[] | select(.rule) | .rule.expr[] |
+			select(.counter) | .counter.packets] | add'
+}
+
+# rule_exprs TABLE: the rule's match, without counter values and the verdict
+rule_exprs() {
+	in_s nft -j list table inet "$1" |
+		jq -c '[.nftables[] | select(.rule) | .rule.expr[:-1][] |
+			if .counter then "counter" else . end]'
+}
+
+# chain_info TABLE: type, hook, priority and policy of the input chain
+chain_info() {
+	in_s nft -j list table inet "$1" |
+		jq -c '.nftables[] | select(.chain) | .chain |
+			[.type, .hook, .prio, .policy]'
+}
+
+has_table() { in_s nft list table inet "$1" >/dev/null 2>&1; }
+
+# sim_mark MARK: every packet reaching the server gets MARK, standing in
+# for the mark that strongSwan's set_mark_in gives IPsec traffic
+sim_mark() {
+	in_s nft -f - <<NFT
+table ip marks {
+	chain pre {
+		type filter hook prerouting priority mangle - 10;
+		meta mark set $1
+	}
+}
+NFT
+}

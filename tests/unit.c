@@ -11,9 +11,19 @@
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+
 #include "l2tp.h"
 #include "log.h"
 #include "msg.h"
+#include "nft.h"
 #include "pkt.h"
 #include "reject.h"
 
@@ -527,6 +537,133 @@ static void test_escape(void)
 	CHECK("escape cut", !strcmp(out, "abc...") || !strcmp(out, "abcd..."));
 }
 
+/* The install batch, parsed back with libnftnl: no kernel needed. */
+struct batch_seen {
+	int begin, end, tables, deltables, chains, rules;
+	uint32_t owner_flags, hook, policy;
+	int32_t prio;
+	char exprs[256];
+	uint16_t qnum, qflags;
+	char tg[16];
+};
+
+static void seen_rule(const struct nlmsghdr *nlh, struct batch_seen *b)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	const uint16_t *info;
+	uint32_t len;
+
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0)
+		goto out;
+	it = nftnl_expr_iter_create(r);
+	while ((e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		strcat(b->exprs, name);
+		strcat(b->exprs, " ");
+		if (!strcmp(name, "queue")) {
+			b->qnum = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM);
+			b->qflags = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_FLAGS);
+		} else if (!strcmp(name, "target")) {
+			info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
+			snprintf(b->tg, sizeof(b->tg), "%s/%u",
+				 nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME),
+				 nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV));
+			if (len == sizeof(struct xt_NFQ_info_v3)) {
+				b->qnum = info[0];
+				b->qflags = info[2];
+			}
+		}
+	}
+	nftnl_expr_iter_destroy(it);
+	b->rules++;
+out:
+	nftnl_rule_free(r);
+}
+
+static void parse_batch(const char *buf, size_t len, struct batch_seen *b)
+{
+	const struct nlmsghdr *nlh = (const void *)buf;
+	int left = (int)len;
+
+	memset(b, 0, sizeof(*b));
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN) {
+			b->begin++;
+		} else if (nlh->nlmsg_type == NFNL_MSG_BATCH_END) {
+			b->end++;
+		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWTABLE) {
+			struct nftnl_table *t = nftnl_table_alloc();
+
+			nftnl_table_nlmsg_parse(nlh, t);
+			b->owner_flags |= nftnl_table_get_u32(t,
+							NFTNL_TABLE_FLAGS);
+			b->tables++;
+			nftnl_table_free(t);
+		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_DELTABLE) {
+			b->deltables++;
+		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWCHAIN) {
+			struct nftnl_chain *c = nftnl_chain_alloc();
+
+			nftnl_chain_nlmsg_parse(nlh, c);
+			b->hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+			b->prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+			b->policy = nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY);
+			b->chains++;
+			nftnl_chain_free(c);
+		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWRULE) {
+			seen_rule(nlh, b);
+		}
+	}
+}
+
+static void test_nft_batch(void)
+{
+	struct nft_cfg cfg = {
+		.table = "l2tp-nfqd", .priority = -140, .port = 1701,
+		.queue = 7, .ipsec_check = 1, .owner = 1,
+	};
+	struct nft_batch_seqs seqs;
+	struct batch_seen b;
+	char buf[8192] __attribute__((aligned(8)));
+	uint32_t seq = 100;
+	size_t len;
+
+	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_NATIVE,
+				&seq, &seqs);
+	parse_batch(buf, len, &b);
+	CHECK("batch: begin, end", len && b.begin == 1 && b.end == 1);
+	CHECK("batch: add, delete, add owned table", b.tables == 2 &&
+	      b.deltables == 1 && (b.owner_flags & NFT_TABLE_F_OWNER));
+	CHECK("batch: input chain at -140, accept", b.chains == 1 &&
+	      b.hook == NF_INET_LOCAL_IN && b.prio == -140 &&
+	      b.policy == NF_ACCEPT);
+	CHECK("batch: rule expressions", b.rules == 1 && !strcmp(b.exprs,
+	      "meta cmp payload cmp payload bitwise cmp payload cmp meta cmp "
+	      "counter queue "));
+	CHECK("batch: native queue 7 bypass", b.qnum == 7 &&
+	      b.qflags == NFT_QUEUE_FLAG_BYPASS);
+	CHECK("batch: ACKed messages numbered in order",
+	      seqs.first < seqs.table && seqs.table < seqs.chain &&
+	      seqs.chain < seqs.rule && seqs.last == seqs.rule);
+
+	cfg.ipsec_check = 0;
+	cfg.owner = 0;
+	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_COMPAT,
+				&seq, &seqs);
+	parse_batch(buf, len, &b);
+	CHECK("batch: compat NFQUEUE target rev 3", !strcmp(b.tg, "NFQUEUE/3") &&
+	      b.qnum == 7 && b.qflags == NFQ_FLAG_BYPASS);
+	CHECK("batch: no ipsec check, plain table", !(b.owner_flags &
+	      NFT_TABLE_F_OWNER) && !strcmp(b.exprs,
+	      "meta cmp payload cmp payload bitwise cmp payload cmp "
+	      "counter target "));
+	CHECK("batch: too small a buffer", nft_build_install(buf, 200, &cfg,
+	      NFT_QUEUE_NATIVE, &seq, &seqs) == 0);
+}
+
 int main(void)
 {
 	test_valid();
@@ -536,6 +673,7 @@ int main(void)
 	test_pkt();
 	test_msg();
 	test_escape();
+	test_nft_batch();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -4,9 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 setup_net
 queue_rule
-in_s nft add table ip marks
-in_s nft add chain ip marks pre '{ type filter hook prerouting priority -160; }'
-in_s nft add rule ip marks pre meta mark set 0x42
+sim_mark 0x42
 SOCK=$TMP/later/dir/nfq.sock
 start_daemon --no-rules || no "daemon starts without receiver or directory"
 start_bg count $IN_S "$NETTOOL" count -t 4000 1701

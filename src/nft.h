@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef L2TP_NFQD_NFT_H
+#define L2TP_NFQD_NFT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nl.h"
+
+#define NFT_DEFAULT_TABLE	"l2tp-nfqd"
+#define NFT_DEFAULT_PRIORITY	(-150 + 10)	/* mangle + 10 */
+#define NFT_CHAIN_INPUT		"input"
+#define NFT_TABLE_NAME_MAX	255
+#define NFT_BATCH_MIN		8192	/* bytes for an install batch */
+
+/* What the daemon's table looks like. */
+struct nft_cfg {
+	const char *table;
+	int priority;
+	uint16_t port;
+	uint16_t queue;
+	int ipsec_check;	/* match only packets that came through IPsec */
+	int owner;		/* create the table with the owner flag */
+};
+
+enum nft_queue_form {
+	NFT_QUEUE_NATIVE,	/* the nft queue expression (nft_queue) */
+	NFT_QUEUE_COMPAT,	/* xt NFQUEUE through nft_compat */
+};
+
+/* Sequence numbers of the messages of an install batch. */
+struct nft_batch_seqs {
+	uint32_t first, last;	/* every message with an ACK */
+	uint32_t table, chain, rule;
+};
+
+/*
+ * nft_build_install - the batch that installs the table, replacing a
+ * stale one of the same name in the same transaction (add, delete, add).
+ * Pure: builds into @buf (at least NFT_BATCH_MIN bytes), returns the
+ * batch length or 0 when it does not fit.  @seq is advanced.
+ */
+size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
+			 enum nft_queue_form form, uint32_t *seq,
+			 struct nft_batch_seqs *seqs);
+
+/* The table in `nft -f` syntax, with the native queue statement. */
+void nft_print(FILE *f, const struct nft_cfg *cfg);
+
+struct nft;
+
+/*
+ * nft_open - install the table; on failure log why and return -errno.
+ * @warn_queue: also warn about other rules queueing to the same queue.
+ */
+int nft_open(struct nft **out, const struct nft_cfg *cfg);
+/* The fd to watch (fallback mode: nftables events), or -1. */
+int nft_fd(const struct nft *n);
+/* Events arrived: put the table back if someone removed it. */
+void nft_dispatch(struct nft *n);
+/* Remove the table (rules go first at exit). */
+void nft_close(struct nft *n);
+
+#endif
