@@ -41,7 +41,7 @@ B := build
 # Pure code: no netlink, no libraries.  The fuzz target links only these.
 PURE_SRCS  := src/pkt.c src/l2tp.c src/msg.c
 DAEMON_SRCS := $(PURE_SRCS) src/log.c src/nl.c src/queue.c src/ct.c src/ipc.c \
-	      src/handler.c src/nft.c src/main.c
+	      src/handler.c src/nft.c src/notify.c src/main.c
 LISTEN_SRCS := src/listen.c
 UNIT_SRCS  := tests/unit.c $(PURE_SRCS) src/log.c src/nl.c src/nft.c
 TOOL_SRCS  := tests/nettool.c
@@ -93,17 +93,33 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROGS) $(B)/nettool
 	$(Q)tests/demo.sh
 
-install: all
+$(B)/l2tp-nfqd.pc: contrib/l2tp-nfqd.pc.in Makefile
+	@mkdir -p $(B)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< >$@
+
+$(B)/l2tp-nfqd.service: contrib/l2tp-nfqd.service Makefile
+	@mkdir -p $(B)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|' $< >$@
+
+install: all $(B)/l2tp-nfqd.pc $(B)/l2tp-nfqd.service
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq
+		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 755 $(B)/l2tp-nfqd $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(B)/l2tp-nfq-listen $(DESTDIR)$(BINDIR)/
 	install -m 644 include/l2tp-nfq/l2tp-nfqd.h \
 		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq/
+	install -m 644 $(B)/l2tp-nfqd.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	install -m 644 doc/l2tp-nfqd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(B)/l2tp-nfqd.service $(DESTDIR)$(UNITDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/l2tp-nfqd $(DESTDIR)$(BINDIR)/l2tp-nfq-listen \
-		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq/l2tp-nfqd.h
+		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq/l2tp-nfqd.h \
+		$(DESTDIR)$(PKGCONFIGDIR)/l2tp-nfqd.pc \
+		$(DESTDIR)$(MANDIR)/man8/l2tp-nfqd.8 \
+		$(DESTDIR)$(UNITDIR)/l2tp-nfqd.service
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/l2tp-nfq
 
 clean:

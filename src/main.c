@@ -25,6 +25,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "nft.h"
+#include "notify.h"
 #include "queue.h"
 #include "queue.h"
 
@@ -403,6 +404,8 @@ int main(int argc, char **argv)
 	struct ct *ct = NULL;
 	struct nft *nft = NULL;
 	struct nl_err nlerr;
+	struct timespec tick = { .tv_sec = 1 }, last_ping = { 0 };
+	uint64_t wd_usec;
 	sigset_t waitmask;
 	int ret, status = 1;
 
@@ -413,6 +416,13 @@ int main(int argc, char **argv)
 	}
 	log_init("l2tp-nfqd", opt.use_syslog, opt.debug);
 	setup_signals(&waitmask);
+	notify_init();
+	/* the watchdog is fed from the loop, twice per interval */
+	wd_usec = notify_watchdog_usec();
+	if (wd_usec && wd_usec < 2000000) {
+		tick.tv_sec = 0;
+		tick.tv_nsec = (long)(wd_usec / 2 * 1000);
+	}
 	ret = ipc_open(&ipc, opt.output, opt.backlog);
 	if (ret) {
 		errno = -ret;
@@ -450,6 +460,7 @@ int main(int argc, char **argv)
 		log_info("--no-rules: queue the SCCRQs to queue %u yourself",
 			 opt.queue);
 	}
+	notify_send("READY=1");
 
 	while (!sig_quit) {
 		struct pollfd pfd[3] = {
@@ -457,7 +468,7 @@ int main(int argc, char **argv)
 			{ .fd = ipc_poll_fd(ipc), .events = POLLOUT },
 			{ .fd = nft_fd(nft), .events = POLLIN },
 		};
-		struct timespec tick = { .tv_sec = 1 };
+		struct timespec now;
 		int n;
 
 		n = ppoll(pfd, 3, &tick, &waitmask);
@@ -489,7 +500,15 @@ int main(int argc, char **argv)
 		/* also on the tick: retries a receiver that was away */
 		if (ipc_backlog_len(ipc))
 			ipc_flush(ipc);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (wd_usec && (uint64_t)(now.tv_sec - last_ping.tv_sec) *
+		    1000000 + (now.tv_nsec - last_ping.tv_nsec) / 1000 >=
+		    wd_usec / 2) {
+			notify_send("WATCHDOG=1");
+			last_ping = now;
+		}
 	}
+	notify_send("STOPPING=1");
 	log_counters(q, h, ipc);
 	status = 0;
 out:

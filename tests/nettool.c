@@ -6,6 +6,7 @@
  *     KIND: sccrq TID HOST | hex HEXBYTES | data | random SEED
  *   nettool count [-t IDLE_MS] PORT     print how many datagrams arrived
  *                                       (after IDLE_MS of silence)
+ *   nettool unixrecv PATH               print each AF_UNIX datagram on a line
  * DST may be IPv4 or IPv6.
  */
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 static void die(const char *what)
 {
@@ -235,6 +237,27 @@ static int do_count(int argc, char **argv)
 	return 0;
 }
 
+static int do_unixrecv(int argc, char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if (argc < 3 || strlen(argv[2]) >= sizeof(sun.sun_path))
+		return 2;
+	strcpy(sun.sun_path, argv[2]);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)))
+		die("unixrecv");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) >= 0) {
+		buf[n] = '\0';
+		printf("%s\n", buf);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -246,5 +269,7 @@ int main(int argc, char **argv)
 		return do_send(argc, argv);
 	if (!strcmp(argv[1], "count"))
 		return do_count(argc, argv);
+	if (!strcmp(argv[1], "unixrecv"))
+		return do_unixrecv(argc, argv);
 	return 2;
 }

@@ -1,0 +1,93 @@
+#!/bin/sh
+# What packagers and L2TP daemon authors get: make install into a DESTDIR,
+# a consumer compiled against the installed header both ways, the man page
+# in step with --help, the systemd unit, sd_notify readiness and watchdog.
+. "$(dirname "$0")/../lib.sh"
+ROOT=$TMP/root
+make -s -C "$TOP" install DESTDIR="$ROOT" PREFIX=/usr >"$TMP/install.log" 2>&1
+check "make install" test $? -eq 0
+for f in usr/sbin/l2tp-nfqd usr/bin/l2tp-nfq-listen \
+	 usr/include/l2tp-nfq/l2tp-nfqd.h usr/lib/pkgconfig/l2tp-nfqd.pc \
+	 usr/share/man/man8/l2tp-nfqd.8 lib/systemd/system/l2tp-nfqd.service; do
+	check "installed $f" test -s "$ROOT/$f"
+done
+
+# a consumer written as the original l2tp-nfqd's README shows
+cat >"$TMP/consumer.c" <<'C'
+#include CONSUMER_HEADER
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+int main(void)
+{
+	/* format 1, little-endian: 192.0.2.1, tunnel 0x1234, mark 0x12345678 */
+	static const unsigned char wire[] = {
+		0x01, 0x00, 0x14, 0x00, 0xc0, 0x00, 0x02, 0x01,
+		0x34, 0x12, 0x00, 0x00, 0x78, 0x56, 0x34, 0x12,
+		'l', 'a', 'c', '1' };
+	unsigned char buf[L2TP_NFQ_MSG_MAX_SIZE];
+	struct l2tp_nfq_msg *msg = (struct l2tp_nfq_msg *)buf;
+
+	memcpy(buf, wire, sizeof(wire));
+	if (l2tp_nfq_msg_valid(buf, sizeof(wire)) != 1)
+		return 1;
+	printf("%u %u %s %u %#x %.*s\n", msg->reserved, msg->len,
+	       inet_ntoa(msg->peer_ip), msg->peer_tid, msg->mark,
+	       (int)(msg->len - sizeof(*msg)), msg->hostname);
+	return 0;
+}
+C
+want="1 20 192.0.2.1 4660 0x12345678 lac1"
+cc -Wall -Werror -I"$ROOT/usr/include" \
+	-DCONSUMER_HEADER='<l2tp-nfq/l2tp-nfqd.h>' \
+	-o "$TMP/consumer1" "$TMP/consumer.c" &&
+	check "consumer: #include <l2tp-nfq/l2tp-nfqd.h>" \
+		test "$("$TMP/consumer1")" = "$want" ||
+	no "consumer: #include <l2tp-nfq/l2tp-nfqd.h> compiles"
+cflags=$(PKG_CONFIG_PATH="$ROOT/usr/lib/pkgconfig" \
+	PKG_CONFIG_SYSROOT_DIR="$ROOT" pkg-config --cflags l2tp-nfqd)
+cc -Wall -Werror $cflags -DCONSUMER_HEADER='<l2tp-nfqd.h>' \
+	-o "$TMP/consumer2" "$TMP/consumer.c" &&
+	check "consumer: pkg-config and #include <l2tp-nfqd.h>" \
+		test "$("$TMP/consumer2")" = "$want" ||
+	no "consumer: pkg-config and #include <l2tp-nfqd.h> compiles"
+
+make -s -C "$TOP" uninstall DESTDIR="$ROOT" PREFIX=/usr >/dev/null 2>&1
+check "make uninstall leaves no file" \
+	test -z "$(find "$ROOT" -type f)"
+
+# the man page documents exactly the options --help lists
+"$DAEMON" --help | grep -oE -- '--[a-z-]+' | sort -u >"$TMP/help.opts"
+sed -n '/^\.SH OPTIONS/,/^\.SH SIGNALS/p' "$TOP/doc/l2tp-nfqd.8" |
+	sed 's/\\-/-/g' | grep -oE -- '--[a-z-]+' | sort -u >"$TMP/man.opts"
+check "man page OPTIONS = --help options" cmp -s "$TMP/help.opts" "$TMP/man.opts"
+sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$TOP/doc/l2tp-nfqd.8" |
+	sed 's/\\-/-/g' | grep -oE -- '-(-[a-z-]+|[a-zA-Z])\b' | sort -u >"$TMP/man.syn"
+"$DAEMON" --help | sed -n '1,/^$/p' | grep -oE -- '-(-[a-z-]+|[a-zA-Z])\b' |
+	sort -u >"$TMP/help.syn"
+check "man page SYNOPSIS = --help usage" cmp -s "$TMP/help.syn" "$TMP/man.syn"
+
+if command -v systemd-analyze >/dev/null; then
+	sed "s|@SBINDIR@|$B|" "$TOP/contrib/l2tp-nfqd.service" \
+		>"$TMP/l2tp-nfqd.service"
+	check "systemd-analyze verify" \
+		systemd-analyze verify --man=no "$TMP/l2tp-nfqd.service"
+else
+	no "systemd-analyze verify: systemd-analyze missing"
+fi
+
+# sd_notify: READY once the rules are in, the watchdog fed, STOPPING
+setup_net
+start_bg notify "$NETTOOL" unixrecv "$TMP/notify.sock"
+wait_until 5 test -S "$TMP/notify.sock"
+NOTIFY_SOCKET=$TMP/notify.sock WATCHDOG_USEC=200000 \
+	start_bg daemon $IN_S "$DAEMON" -n $QNUM --ipsec-check none
+check "READY=1 sent" wait_until 5 grep -q 'READY=1' "$TMP/notify.out"
+check "table installed before READY=1" grep -q 'installed' "$TMP/daemon.err"
+sleep 1
+check "watchdog fed from the loop (>= 4 pings in 1 s)" \
+	test "$(grep -c 'WATCHDOG=1' "$TMP/notify.out")" -ge 4
+stop daemon
+check "STOPPING=1 at exit" grep -q 'STOPPING=1' "$TMP/notify.out"
+[ -z "$FAILED" ]
