@@ -57,17 +57,54 @@ static void print_host(const unsigned char *p, size_t n)
 	putchar('"');
 }
 
-static void print_msg(const unsigned char *buf, size_t n, int hex)
+static const char *mark_source(unsigned int src)
 {
-	struct l2tp_nfq_msg m;
-	char addr[INET6_ADDRSTRLEN];
-	size_t i;
+	switch (src) {
+	case L2TP_NFQ_MARK_PACKET:
+		return "packet";
+	case L2TP_NFQ_MARK_CT:
+		return "conntrack";
+	case L2TP_NFQ_MARK_CT_LOOKUP:
+		return "conntrack-lookup";
+	default:
+		return "unknown";
+	}
+}
+
+static void print_v2(const unsigned char *buf, size_t n)
+{
+	char peer[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
+	struct l2tp_nfq_msg2 m;
+	int v6;
 
 	memcpy(&m, buf, sizeof(m));
-	inet_ntop(AF_INET, &m.peer_ip, addr, sizeof(addr));
-	printf("format 1 peer %s tunnel %u mark 0x%x host ", addr,
-	       m.peer_tid, m.mark);
-	print_host(buf + sizeof(m), n - sizeof(m));
+	v6 = m.family == AF_INET6;
+	inet_ntop(m.family, &m.peer_addr, peer, sizeof(peer));
+	inet_ntop(m.family, &m.local_addr, local, sizeof(local));
+	printf("format 2 %s peer %s%s%s port %u local %s%s%s port %u tunnel %u "
+	       "mark 0x%x source %s host ", v6 ? "inet6" : "inet",
+	       v6 ? "[" : "", peer, v6 ? "]" : "", m.peer_port,
+	       v6 ? "[" : "", local, v6 ? "]" : "", m.local_port,
+	       m.peer_tid, m.mark, mark_source(m.mark_source));
+	print_host(buf + sizeof(m), n - sizeof(m) - 1);
+}
+
+static void print_msg(const unsigned char *buf, size_t n, int format,
+		      int hex)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct l2tp_nfq_msg m;
+	size_t i;
+
+	if (format == L2TP_NFQ_FORMAT_2) {
+		print_v2(buf, n);
+	} else {
+		memcpy(&m, buf, sizeof(m));
+		inet_ntop(AF_INET, &m.peer_ip, addr, sizeof(addr));
+		printf("format 1 peer %s tunnel %u mark 0x%x host ", addr,
+		       m.peer_tid, m.mark);
+		print_host(buf + sizeof(m), n - sizeof(m));
+	}
 	putchar('\n');
 	if (hex) {
 		printf("bytes ");
@@ -159,7 +196,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "l2tp-nfq-listen: listening on %s\n", sun.sun_path);
 
 	while (!quit && (count < 0 || seen < count)) {
-		unsigned char buf[L2TP_NFQ_MSG_MAX_SIZE + 1];
+		unsigned char buf[L2TP_NFQ_MSG2_MAX_SIZE + 1];
 		char cbuf[CMSG_SPACE(sizeof(struct ucred))];
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr mh = {
@@ -167,6 +204,7 @@ int main(int argc, char **argv)
 			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 		};
 		ssize_t n = recvmsg(fd, &mh, 0);
+		int format;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -179,13 +217,13 @@ int main(int argc, char **argv)
 				"untrusted sender ignored\n");
 			continue;
 		}
-		if ((mh.msg_flags & MSG_TRUNC) ||
-		    !l2tp_nfq_msg_valid(buf, (size_t)n)) {
+		format = n > 0 ? l2tp_nfq_msg_valid(buf, (size_t)n) : 0;
+		if ((mh.msg_flags & MSG_TRUNC) || !format) {
 			fprintf(stderr, "l2tp-nfq-listen: malformed message "
 				"of %zd bytes ignored\n", n);
 			continue;
 		}
-		print_msg(buf, (size_t)n, hex);
+		print_msg(buf, (size_t)n, format, hex);
 		seen++;
 	}
 	unlink(sun.sun_path);

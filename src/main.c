@@ -45,6 +45,7 @@ struct options {
 	int manage_rules;
 	struct nft_cfg nft;
 	int print_rules;
+	int format;
 	int use_syslog;
 	int debug;
 };
@@ -53,7 +54,7 @@ static volatile sig_atomic_t sig_quit, sig_hup, sig_usr1;
 
 static const char usage_text[] =
 "Usage: l2tp-nfqd [-n NUM] [-o PATH] [-m MASK] [--no-ct-lookup]\n"
-"                 [--backlog N] [--queue-maxlen N]\n"
+"                 [--format 1|2] [--backlog N] [--queue-maxlen N]\n"
 "                 [--manage-rules | --no-rules] [--table NAME]\n"
 "                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
 "                 [--print-rules] [--syslog] [-d] [-h] [-V]\n"
@@ -63,6 +64,8 @@ static const char usage_text[] =
 "                         without it SCCRQs are only logged\n"
 "  -m, --mark-mask MASK   mask applied to the mark (default 0xffffffff)\n"
 "      --no-ct-lookup     never ask conntrack for a missing mark\n"
+"      --format 1|2       message format: 1, the original's (IPv4 only,\n"
+"                         the default), or 2 (IPv6, ports, mark source)\n"
 "      --backlog N        messages kept while the receiver is busy or away\n"
 "                         (1-1000000, default 4096)\n"
 "      --queue-maxlen N   packets the kernel may hold for the daemon\n"
@@ -84,6 +87,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_NO_CT_LOOKUP = 256,
+	OPT_FORMAT,
 	OPT_BACKLOG,
 	OPT_QUEUE_MAXLEN,
 	OPT_MANAGE_RULES,
@@ -101,6 +105,7 @@ static const struct option long_options[] = {
 	{ "output",		required_argument, NULL, 'o' },
 	{ "mark-mask",		required_argument, NULL, 'm' },
 	{ "no-ct-lookup",	no_argument,	   NULL, OPT_NO_CT_LOOKUP },
+	{ "format",		required_argument, NULL, OPT_FORMAT },
 	{ "backlog",		required_argument, NULL, OPT_BACKLOG },
 	{ "queue-maxlen",	required_argument, NULL, OPT_QUEUE_MAXLEN },
 	{ "manage-rules",	no_argument,	   NULL, OPT_MANAGE_RULES },
@@ -192,6 +197,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 	o->mark_mask = 0xffffffff;
 	o->ct_lookup = 1;
+	o->format = L2TP_NFQ_FORMAT_1;
 	o->backlog = IPC_DEFAULT_BACKLOG;
 	o->queue_maxlen = QUEUE_DEFAULT_MAXLEN;
 	o->manage_rules = 1;
@@ -224,6 +230,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_CT_LOOKUP:
 			o->ct_lookup = 0;
+			break;
+		case OPT_FORMAT:
+			o->format = (int)parse_num("--format", optarg, 1, 2);
 			break;
 		case OPT_BACKLOG:
 			o->backlog = parse_num("--backlog", optarg, 1, 1000000);
@@ -438,7 +447,7 @@ int main(int argc, char **argv)
 		}
 	}
 	hcfg.mark_mask = opt.mark_mask;
-	hcfg.format = L2TP_NFQ_FORMAT_1;
+	hcfg.format = opt.format;
 	ret = handler_open(&h, &hcfg, ct, ipc);
 	if (ret)
 		goto out;
@@ -448,8 +457,9 @@ int main(int argc, char **argv)
 		queue_error(opt.queue, ret, &nlerr);
 		goto out;
 	}
-	log_info("l2tp-nfqd %s: queue %u, output %s, marks from %s", VERSION,
-		 opt.queue, opt.output ? opt.output : "(none: log only)",
+	log_info("l2tp-nfqd %s: queue %u, output %s (format %d), marks from %s",
+		 VERSION, opt.queue, opt.output ? opt.output : "(none: log only)",
+		 opt.format,
 		 queue_has_ct(q) ? "packet, conntrack attached to it" :
 		 opt.ct_lookup ? "packet, conntrack lookup" : "packet only");
 	/* rules last: the kernel never queues to a listener that is gone */

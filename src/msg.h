@@ -6,14 +6,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <l2tp-nfq/l2tp-nfqd.h>
+
 #include "pkt.h"
 
-/* Where a tunnel's mark came from. */
+/* Where a tunnel's mark came from; the values of format 2. */
 enum mark_src {
 	MARK_NONE,
-	MARK_PACKET,		/* the queued packet's mark */
-	MARK_CT_ATTACHED,	/* conntrack mark the kernel attached (NFQA_CT) */
-	MARK_CT_LOOKUP,		/* conntrack mark from a lookup by tuple */
+	MARK_PACKET = L2TP_NFQ_MARK_PACKET,
+	MARK_CT_ATTACHED = L2TP_NFQ_MARK_CT,	/* NFQA_CT */
+	MARK_CT_LOOKUP = L2TP_NFQ_MARK_CT_LOOKUP,
 };
 
 /* Everything one message can say about a new tunnel. */

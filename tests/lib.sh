@@ -178,7 +178,7 @@ has_table() { in_s nft list table inet "$1" >/dev/null 2>&1; }
 # for the mark that strongSwan's set_mark_in gives IPsec traffic
 sim_mark() {
 	in_s nft -f - <<NFT
-table ip marks {
+table inet marks {
 	chain pre {
 		type filter hook prerouting priority mangle - 10;
 		meta mark set $1

@@ -2,7 +2,8 @@
 /*
  * Test helper: sends crafted L2TP/UDP datagrams and counts received ones.
  *
- *   nettool send [-s SPORT] [-M MARK] [-n COUNT] DST DPORT KIND [ARGS]
+ *   nettool send [-s SPORT] [-M MARK] [-n COUNT] [-D] DST DPORT KIND [ARGS]
+ *     -D: IPv6 only, add a destination options extension header
  *     KIND: sccrq TID HOST | hex HEXBYTES | data | random SEED
  *   nettool count [-t IDLE_MS] PORT     print how many datagrams arrived
  *                                       (after IDLE_MS of silence)
@@ -139,7 +140,9 @@ static int bound_socket(int family, unsigned int port)
 
 static int do_send(int argc, char **argv)
 {
-	unsigned int sport = 0, mark = 0, i, count = 1, tid = 0;
+	unsigned int sport = 0, mark = 0, i, count = 1, tid = 0, dstopts = 0;
+	/* next header (set by the kernel), length 0 (8 bytes), PadN */
+	uint8_t opts[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
 	struct sockaddr_storage dst;
 	uint8_t buf[4096];
 	socklen_t dlen;
@@ -147,8 +150,11 @@ static int do_send(int argc, char **argv)
 	size_t n = 0;
 	int c, fd, family;
 
-	while ((c = getopt(argc, argv, "s:M:n:")) != -1) {
+	while ((c = getopt(argc, argv, "s:M:n:D")) != -1) {
 		switch (c) {
+		case 'D':
+			dstopts = 1;
+			break;
 		case 's':
 			sport = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
@@ -171,6 +177,9 @@ static int do_send(int argc, char **argv)
 	fd = bound_socket(family, sport);
 	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
 		die("SO_MARK");
+	if (dstopts && setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, opts,
+				  sizeof(opts)))
+		die("IPV6_DSTOPTS");
 	if (!strcmp(kind, "sccrq") && argc - optind >= 5) {
 		tid = (unsigned int)strtoul(argv[optind + 3], NULL, 0);
 		host = argv[optind + 4];
