@@ -26,6 +26,9 @@ ifeq ($(SANITIZE),1)
 CFLAGS     += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 LDFLAGS    += -fsanitize=address,undefined
+B          := build-san
+else
+B          := build
 endif
 CPPFLAGS   += -Iinclude -Isrc -DVERSION='"$(VERSION)"' -D_GNU_SOURCE
 ALL_CFLAGS  = $(CPPFLAGS) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
@@ -36,12 +39,10 @@ else
 Q := @
 endif
 
-B := build
-
 # Pure code: no netlink, no libraries.  The fuzz target links only these.
 PURE_SRCS  := src/pkt.c src/l2tp.c src/msg.c
 DAEMON_SRCS := $(PURE_SRCS) src/log.c src/nl.c src/queue.c src/ct.c src/ipc.c \
-	      src/handler.c src/nft.c src/notify.c src/main.c
+	      src/handler.c src/nft.c src/notify.c src/priv.c src/main.c
 LISTEN_SRCS := src/listen.c
 UNIT_SRCS  := tests/unit.c $(PURE_SRCS) src/log.c src/nl.c src/nft.c
 TOOL_SRCS  := tests/nettool.c
@@ -78,20 +79,34 @@ $(B)/nettool: $(call obj,$(TOOL_SRCS))
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
+# libFuzzer over the packet parsers and the encoder (clang)
+FUZZ_TIME  ?= 60
+FUZZ_CC    ?= clang
+build-fuzz/fuzz-l2tp: tests/fuzz.c $(PURE_SRCS) $(wildcard src/*.h include/l2tp-nfq/*.h)
+	@mkdir -p build-fuzz
+	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined $(CPPFLAGS) \
+		-o $@ tests/fuzz.c $(PURE_SRCS)
+
+fuzz:
+	$(Q)EXTRA_PKGS="clang libclang-rt-14-dev" tests/deps.sh
+	$(Q)$(MAKE) --no-print-directory build-fuzz/fuzz-l2tp
+	$(Q)tests/fuzz.sh build-fuzz/fuzz-l2tp $(FUZZ_TIME)
+
 # Debian packages for building, testing and the demo (root only).
 deps:
 	$(Q)tests/deps.sh
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory $(PROGS) $(TESTPROGS)
-	$(Q)tests/run.sh
+	$(Q)BUILD=$(CURDIR)/$(B) tests/run.sh
 
 check-unit: $(B)/unit-tests
 	$(Q)$(B)/unit-tests
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROGS) $(B)/nettool
-	$(Q)tests/demo.sh
+	$(Q)BUILD=$(CURDIR)/$(B) tests/demo.sh
 
 $(B)/l2tp-nfqd.pc: contrib/l2tp-nfqd.pc.in Makefile
 	@mkdir -p $(B)
@@ -123,8 +138,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/l2tp-nfq
 
 clean:
-	rm -rf $(B)
+	rm -rf build build-san build-fuzz
 
-.PHONY: all deps check check-unit demo install uninstall clean
+.PHONY: all deps check check-unit demo fuzz install uninstall clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -75,7 +75,7 @@ static void reply_cb(const struct nlmsghdr *nlh, void *data)
 
 int ct_lookup_mark(struct ct *ct, const struct pkt_udp *udp, uint32_t *mark)
 {
-	char buf[512] __attribute__((aligned(8)));
+	char buf[512] __attribute__((aligned(8))) = { 0 };
 	struct reply r = { 0 };
 	struct nfgenmsg *nfg;
 	struct nlmsghdr *nlh;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "ipc.h"
 #include "log.h"
@@ -28,6 +29,7 @@ struct ipc {
 	struct sockaddr_un addr;
 	int fd;
 	int enabled;
+	uid_t owner;
 	time_t last_try;	/* last connect attempt that failed */
 	struct ratelimit drop_rl, conn_rl;
 	unsigned int size, head, count;
@@ -50,32 +52,65 @@ static void disconnect(struct ipc *ipc)
 	ipc->fd = -1;
 }
 
+/* The receiver's socket file: a socket, of root or the allowed owner. */
+static int trusted(struct ipc *ipc, struct stat *st)
+{
+	if (lstat(ipc->addr.sun_path, st))
+		return -errno;
+	if (!S_ISSOCK(st->st_mode))
+		return -ENOTSOCK;
+	if (st->st_uid != 0 && st->st_uid != ipc->owner) {
+		ipc->stats.refused++;
+		if (log_ratelimit(&ipc->conn_rl))
+			log_warnx("output %s belongs to uid %u, not to root or "
+				  "the --output-owner: refusing to send to it",
+				  ipc->addr.sun_path, (unsigned int)st->st_uid);
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int try_connect(struct ipc *ipc)
 {
-	int fd;
+	struct stat before, after;
+	int fd, ret;
 
 	if (ipc->fd >= 0)
 		return 0;
+	ipc->last_try = now();
+	ret = trusted(ipc, &before);
+	if (ret)
+		goto err;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&ipc->addr, sizeof(ipc->addr))) {
-		int ret = -errno;
-
+		ret = -errno;
 		close(fd);
-		ipc->last_try = now();
-		if (log_ratelimit(&ipc->conn_rl))
-			log_warnx("output %s: %s; retrying", ipc->addr.sun_path,
-				  strerror(-ret));
-		return ret;
+		goto err;
+	}
+	/* the file checked must be the one connected to */
+	ret = trusted(ipc, &after);
+	if (!ret && (after.st_ino != before.st_ino ||
+		     after.st_dev != before.st_dev))
+		ret = -EAGAIN;
+	if (ret) {
+		close(fd);
+		goto err;
 	}
 	ipc->fd = fd;
 	ipc->stats.connects++;
 	log_debug("output %s connected", ipc->addr.sun_path);
 	return 0;
+err:
+	if (ret != -EPERM && log_ratelimit(&ipc->conn_rl))
+		log_warnx("output %s: %s; retrying", ipc->addr.sun_path,
+			  strerror(-ret));
+	return ret;
 }
 
-int ipc_open(struct ipc **out, const char *path, unsigned int backlog)
+int ipc_open(struct ipc **out, const char *path, unsigned int backlog,
+	     uid_t owner)
 {
 	struct ipc *ipc;
 
@@ -83,6 +118,7 @@ int ipc_open(struct ipc **out, const char *path, unsigned int backlog)
 	if (!ipc)
 		return -ENOMEM;
 	ipc->fd = -1;
+	ipc->owner = owner;
 	ipc->drop_rl = (struct ratelimit)RATELIMIT_INIT("backlog-full", 1, 60);
 	ipc->conn_rl = (struct ratelimit)RATELIMIT_INIT("output", 1, 60);
 	if (path) {

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 #define IPC_DEFAULT_BACKLOG	4096
@@ -15,12 +16,19 @@ struct ipc_stats {
 	uint64_t dropped;	/* backlog full */
 	uint64_t send_errors;
 	uint64_t connects;
+	uint64_t refused;	/* socket file of an untrusted owner */
 };
 
 struct ipc;
 
-/* @path NULL: nothing is sent.  Never fails for an absent receiver. */
-int ipc_open(struct ipc **out, const char *path, unsigned int backlog);
+/*
+ * @path NULL: nothing is sent.  Never fails for an absent receiver.
+ * The socket file must belong to root or to @owner ((uid_t)-1: root only):
+ * anyone could bind a path in a world-writable directory and read the
+ * marks and host names.
+ */
+int ipc_open(struct ipc **out, const char *path, unsigned int backlog,
+	     uid_t owner);
 /* The fd to poll for POLLOUT, or -1 when nothing waits to be written. */
 int ipc_poll_fd(const struct ipc *ipc);
 /* Send now, or keep for later; never blocks. */

@@ -14,9 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pwd.h>
 #include <unistd.h>
-#include <sys/syscall.h>
-#include <linux/capability.h>
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
@@ -26,6 +25,7 @@
 #include "log.h"
 #include "nft.h"
 #include "notify.h"
+#include "priv.h"
 #include "queue.h"
 #include "queue.h"
 
@@ -46,6 +46,10 @@ struct options {
 	struct nft_cfg nft;
 	int print_rules;
 	int format;
+	const char *user;
+	uid_t user_uid;
+	gid_t user_gid;
+	uid_t output_owner;
 	int use_syslog;
 	int debug;
 };
@@ -57,7 +61,8 @@ static const char usage_text[] =
 "                 [--format 1|2] [--backlog N] [--queue-maxlen N]\n"
 "                 [--manage-rules | --no-rules] [--table NAME]\n"
 "                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
-"                 [--print-rules] [--syslog] [-d] [-h] [-V]\n"
+"                 [--print-rules] [--user NAME] [--output-owner USER]\n"
+"                 [--syslog] [-d] [-h] [-V]\n"
 "\n"
 "  -n, --queue NUM        netfilter queue to read (0-65535, default 0)\n"
 "  -o, --output PATH      AF_UNIX datagram socket of the L2TP daemon;\n"
@@ -80,6 +85,11 @@ static const char usage_text[] =
 "                         queue only packets that came through IPsec\n"
 "                         (secpath, the default) or all (none)\n"
 "      --print-rules      print the table in nft -f syntax and exit\n"
+"      --user NAME        run as this user once started, keeping only\n"
+"                         CAP_NET_ADMIN\n"
+"      --output-owner USER\n"
+"                         also send to an output socket of this user\n"
+"                         (name or uid; root's are always trusted)\n"
 "      --syslog           log to syslog instead of standard error\n"
 "  -d, --debug            log more (repeatable)\n"
 "  -h, --help             show this help and exit\n"
@@ -97,6 +107,8 @@ enum {
 	OPT_PORT,
 	OPT_IPSEC_CHECK,
 	OPT_PRINT_RULES,
+	OPT_USER,
+	OPT_OUTPUT_OWNER,
 	OPT_SYSLOG,
 };
 
@@ -115,6 +127,8 @@ static const struct option long_options[] = {
 	{ "port",		required_argument, NULL, OPT_PORT },
 	{ "ipsec-check",	required_argument, NULL, OPT_IPSEC_CHECK },
 	{ "print-rules",	no_argument,	   NULL, OPT_PRINT_RULES },
+	{ "user",		required_argument, NULL, OPT_USER },
+	{ "output-owner",	required_argument, NULL, OPT_OUTPUT_OWNER },
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
 	{ "debug",		no_argument,	   NULL, 'd' },
 	{ "help",		no_argument,	   NULL, 'h' },
@@ -193,11 +207,13 @@ static void check_table_name(const char *name)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
+	struct passwd *pw;
 	int c;
 
 	o->mark_mask = 0xffffffff;
 	o->ct_lookup = 1;
 	o->format = L2TP_NFQ_FORMAT_1;
+	o->output_owner = (uid_t)-1;
 	o->backlog = IPC_DEFAULT_BACKLOG;
 	o->queue_maxlen = QUEUE_DEFAULT_MAXLEN;
 	o->manage_rules = 1;
@@ -269,6 +285,23 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_PRINT_RULES:
 			o->print_rules = 1;
 			break;
+		case OPT_USER:
+			pw = getpwnam(optarg);
+			if (!pw)
+				usage_error("--user: no user '%s'", optarg);
+			o->user = optarg;
+			o->user_uid = pw->pw_uid;
+			o->user_gid = pw->pw_gid;
+			break;
+		case OPT_OUTPUT_OWNER:
+			pw = getpwnam(optarg);
+			if (pw)
+				o->output_owner = pw->pw_uid;
+			else
+				o->output_owner = (uid_t)parse_num(
+					"--output-owner", optarg, 0,
+					(uid_t)-2);
+			break;
 		case OPT_SYSLOG:
 			o->use_syslog = 1;
 			break;
@@ -292,19 +325,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	o->nft.queue = (uint16_t)o->queue;
-}
-
-static int has_cap_net_admin(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (syscall(SYS_capget, &hdr, data))
-		return 1;	/* cannot tell: let the kernel decide */
-	return !!(data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
-		  CAP_TO_MASK(CAP_NET_ADMIN));
 }
 
 static void on_signal(int sig)
@@ -388,7 +408,7 @@ static void log_counters(const struct queue *q, const struct handler *h,
 
 static void queue_error(unsigned int num, int ret, const struct nl_err *err)
 {
-	if (ret == -EPERM && !has_cap_net_admin()) {
+	if (ret == -EPERM && !priv_has_net_admin()) {
 		log_warnx("cannot bind queue %u: no CAP_NET_ADMIN; run as "
 			  "root or grant the capability "
 			  "(AmbientCapabilities=CAP_NET_ADMIN)", num);
@@ -432,7 +452,11 @@ int main(int argc, char **argv)
 		tick.tv_sec = 0;
 		tick.tv_nsec = (long)(wd_usec / 2 * 1000);
 	}
-	ret = ipc_open(&ipc, opt.output, opt.backlog);
+	if (opt.user && geteuid() != 0) {
+		log_warnx("--user %s: only root can switch users", opt.user);
+		goto out;
+	}
+	ret = ipc_open(&ipc, opt.output, opt.backlog, opt.output_owner);
 	if (ret) {
 		errno = -ret;
 		log_warn("output %s", opt.output);
@@ -469,6 +493,15 @@ int main(int argc, char **argv)
 	} else {
 		log_info("--no-rules: queue the SCCRQs to queue %u yourself",
 			 opt.queue);
+	}
+	if (opt.user) {
+		ret = priv_drop(opt.user_uid, opt.user_gid);
+		if (ret) {
+			errno = -ret;
+			log_warn("cannot switch to user %s", opt.user);
+			goto out;
+		}
+		log_info("running as %s with CAP_NET_ADMIN only", opt.user);
 	}
 	notify_send("READY=1");
 

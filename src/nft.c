@@ -321,7 +321,7 @@ static void table_cb(const struct nlmsghdr *nlh, void *data)
 
 static int get_table(struct nft *n, struct table_info *ti)
 {
-	char buf[512] __attribute__((aligned(8)));
+	char buf[512] __attribute__((aligned(8))) = { 0 };
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 	struct nl_err err;
@@ -417,7 +417,7 @@ out:
 
 static void warn_other_queue_rules(struct nft *n)
 {
-	char buf[256] __attribute__((aligned(8)));
+	char buf[256] __attribute__((aligned(8))) = { 0 };
 	struct queue_scan qs = { .cfg = &n->cfg };
 	struct nlmsghdr *nlh;
 	struct nl_err err;
@@ -441,7 +441,7 @@ static const char *what_failed(const struct nft_batch_seqs *s, uint32_t seq)
 static int commit(struct nft *n, struct nl_err *err,
 		  struct nft_batch_seqs *s)
 {
-	char buf[NFT_BATCH_MIN] __attribute__((aligned(8)));
+	char buf[NFT_BATCH_MIN] __attribute__((aligned(8))) = { 0 };
 	size_t len;
 
 	len = nft_build_install(buf, sizeof(buf), &n->cfg, n->form, &n->seq, s);
@@ -623,7 +623,7 @@ void nft_dispatch(struct nft *n)
 
 void nft_close(struct nft *n)
 {
-	char buf[1024] __attribute__((aligned(8)));
+	char buf[1024] __attribute__((aligned(8))) = { 0 };
 	struct mnl_nlmsg_batch *b;
 	struct nl_err err;
 	uint32_t seq;

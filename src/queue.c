@@ -95,7 +95,7 @@ static void handle_buf(struct queue *q, const void *buf, size_t len)
 
 static int send_verdict(struct queue *q)
 {
-	char buf[128] __attribute__((aligned(8)));
+	char buf[128] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh;
 	int tries;
 
@@ -125,7 +125,7 @@ static void config_data_cb(const struct nlmsghdr *nlh, void *data)
 static int configure(struct queue *q, uint32_t maxlen, uint32_t flags,
 		     struct nl_err *err)
 {
-	char buf[256] __attribute__((aligned(8)));
+	char buf[256] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh;
 
 	/*
@@ -239,7 +239,7 @@ int queue_dispatch(struct queue *q)
 
 void queue_close(struct queue *q)
 {
-	char buf[128] __attribute__((aligned(8)));
+	char buf[128] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh;
 
 	if (!q)

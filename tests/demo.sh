@@ -7,7 +7,7 @@
 # tunnel.  Everything it creates is removed at the end, also on Ctrl-C.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-B=$TOP/build
+B=${BUILD:-$TOP/build}
 ID=$$
 C1=l2nq-demo-client1-$ID C2=l2nq-demo-client2-$ID
 NAT=l2nq-demo-nat-$ID SRV=l2nq-demo-server-$ID

@@ -3,7 +3,7 @@
 # when some are missing.  Needs root (apt-get) only if something is missing.
 set -e
 pkgs="gcc make pkg-config libmnl-dev libnftnl-dev libnetfilter-queue-dev
-libnetfilter-conntrack-dev iproute2 nftables iptables conntrack procps jq
+libnetfilter-conntrack-dev iproute2 nftables iptables conntrack procps jq valgrind
 $EXTRA_PKGS"
 missing=
 for p in $pkgs; do

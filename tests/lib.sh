@@ -6,7 +6,7 @@
 # something the test needs: skipped, never passed.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-B=$TOP/build
+B=${BUILD:-$TOP/build}
 DAEMON=${DAEMON:-$B/l2tp-nfqd}
 LISTEN=$B/l2tp-nfq-listen
 NETTOOL=$B/nettool
@@ -114,7 +114,7 @@ stop() {
 }
 
 start_listener() {
-	start_bg listen "$LISTEN" -x "$SOCK"
+	start_bg listen "$LISTEN" -x "$@" "$SOCK"
 	wait_until 5 test -S "$SOCK"
 }
 
@@ -153,21 +153,21 @@ NFTDUMP=$B/nftdump
 
 # rule_packets TABLE: the packet counter of the table's rule
 rule_packets() {
-	in_s nft -j list table inet "$1" |
+	in_s nft -j list table inet "$1" 2>/dev/null |
 		jq '[.nftables[] | select(.rule) | .rule.expr[] |
 			select(.counter) | .counter.packets] | add'
 }
 
 # rule_exprs TABLE: the rule's match, without counter values and the verdict
 rule_exprs() {
-	in_s nft -j list table inet "$1" |
+	in_s nft -j list table inet "$1" 2>/dev/null |
 		jq -c '[.nftables[] | select(.rule) | .rule.expr[:-1][] |
 			if .counter then "counter" else . end]'
 }
 
 # chain_info TABLE: type, hook, priority and policy of the input chain
 chain_info() {
-	in_s nft -j list table inet "$1" |
+	in_s nft -j list table inet "$1" 2>/dev/null |
 		jq -c '.nftables[] | select(.chain) | .chain |
 			[.type, .hook, .prio, .policy]'
 }

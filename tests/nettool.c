@@ -2,9 +2,13 @@
 /*
  * Test helper: sends crafted L2TP/UDP datagrams and counts received ones.
  *
- *   nettool send [-s SPORT] [-M MARK] [-n COUNT] [-D] DST DPORT KIND [ARGS]
+ *   nettool send [-s SPORT] [-M MARK] [-n COUNT] [-r RATE] [-D] DST DPORT
+ *                KIND [ARGS]
+ *     -r: at most RATE datagrams per second
  *     -D: IPv6 only, add a destination options extension header
- *     KIND: sccrq TID HOST | hex HEXBYTES | data | random SEED
+ *     KIND: sccrq TID HOST | hex HEXBYTES | data | random SEED | cuts
+ *     (cuts: every truncation of a valid SCCRQ, one datagram each;
+ *      HOST may hold \xHH escapes)
  *   nettool count [-t IDLE_MS] PORT     print how many datagrams arrived
  *                                       (after IDLE_MS of silence)
  *   nettool unixrecv PATH               print each AF_UNIX datagram on a line
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -64,6 +69,23 @@ static size_t build_sccrq(uint8_t *p, unsigned int tid, const char *host)
 	n = avp(p, n, 9, v, 2);
 	put16(p, 2, (unsigned int)n);
 	return n;
+}
+
+/* "a\x1bb" -> bytes, for host names with control characters */
+static void unescape(char *s)
+{
+	char *o = s;
+	unsigned int b;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] == 'x' && sscanf(s + 2, "%2x", &b) == 1) {
+			*o++ = (char)b;
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
 }
 
 static size_t build_hex(uint8_t *p, size_t size, const char *hex)
@@ -141,6 +163,8 @@ static int bound_socket(int family, unsigned int port)
 static int do_send(int argc, char **argv)
 {
 	unsigned int sport = 0, mark = 0, i, count = 1, tid = 0, dstopts = 0;
+	unsigned long rate = 0;
+	struct timespec t0, t;
 	/* next header (set by the kernel), length 0 (8 bytes), PadN */
 	uint8_t opts[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
 	struct sockaddr_storage dst;
@@ -150,8 +174,11 @@ static int do_send(int argc, char **argv)
 	size_t n = 0;
 	int c, fd, family;
 
-	while ((c = getopt(argc, argv, "s:M:n:D")) != -1) {
+	while ((c = getopt(argc, argv, "s:M:n:r:D")) != -1) {
 		switch (c) {
+		case 'r':
+			rate = strtoul(optarg, NULL, 0);
+			break;
 		case 'D':
 			dstopts = 1;
 			break;
@@ -183,6 +210,10 @@ static int do_send(int argc, char **argv)
 	if (!strcmp(kind, "sccrq") && argc - optind >= 5) {
 		tid = (unsigned int)strtoul(argv[optind + 3], NULL, 0);
 		host = argv[optind + 4];
+		unescape(argv[optind + 4]);
+	} else if (!strcmp(kind, "cuts")) {
+		n = build_sccrq(buf, 1, "truncated");
+		count = (unsigned int)n;
 	} else if (!strcmp(kind, "hex") && argc - optind >= 4) {
 		n = build_hex(buf, sizeof(buf), argv[optind + 3]);
 	} else if (!strcmp(kind, "data")) {
@@ -195,13 +226,29 @@ static int do_send(int argc, char **argv)
 	} else {
 		return 2;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < count; i++) {
+		/* pace: datagram i leaves no earlier than i / rate seconds */
+		while (rate) {
+			long long due = (long long)i * 1000000000LL / (long long)rate;
+			long long el;
+
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			el = (t.tv_sec - t0.tv_sec) * 1000000000LL +
+			     (t.tv_nsec - t0.tv_nsec);
+			if (el >= due)
+				break;
+			if (due - el > 100000)
+				usleep((useconds_t)((due - el) / 1000));
+		}
 		if (host) {
 			/* consecutive tunnel ids from TID, never 0 */
 			n = build_sccrq(buf, tid ? (tid + i - 1) % 65535 + 1 : 0,
 					 host);
 		} else if (!strcmp(kind, "random")) {
 			n = build_random(buf, sizeof(buf));
+		} else if (!strcmp(kind, "cuts")) {
+			n = i;
 		}
 		while (sendto(fd, buf, n, 0, (struct sockaddr *)&dst,
 			      dlen) < 0) {

@@ -7,7 +7,7 @@ RESULTS=$(mktemp /tmp/l2nq-results.XXXXXX)
 export RESULTS
 total_p=0 total_f=0 total_s=0
 
-out=$(build/unit-tests)
+out=$("${BUILD:-build}/unit-tests")
 echo "$out"
 up=$(echo "$out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
 uf=$(echo "$out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')

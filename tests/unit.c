@@ -70,7 +70,8 @@ static void avp_raw(struct b *m, uint16_t word, uint16_t vendor, uint16_t type,
 	put16(m, word);
 	put16(m, vendor);
 	put16(m, type);
-	memcpy(m->buf + m->n, val, len);
+	if (len)
+		memcpy(m->buf + m->n, val, len);
 	m->n += len;
 }
 
@@ -431,7 +432,8 @@ static size_t ip6udp(uint8_t *p, const struct b *m, const uint8_t *ext,
 	p[24] = 0x20;
 	p[25] = 0x01;
 	p[39] = 2;
-	memcpy(p + 40, ext, extlen);
+	if (extlen)
+		memcpy(p + 40, ext, extlen);
 	p += 40 + extlen;
 	p[0] = 1701 >> 8;
 	p[1] = 1701 & 0xff;

@@ -1,0 +1,38 @@
+#!/bin/sh
+# The daemon under valgrind: packets with packet and conntrack marks, the
+# managed table, SIGTERM; no memory error, no leak.
+. "$(dirname "$0")/../lib.sh"
+[ "$SANITIZE" = 1 ] && skip "valgrind does not run ASan builds"
+command -v valgrind >/dev/null || skip "no valgrind"
+setup_net
+in_s nft -f - <<NFT || skip "nft"
+table inet marks {
+	chain pre {
+		type filter hook prerouting priority mangle - 10;
+		udp sport 3001 meta mark set 0x901
+		udp sport 3002 ct mark set 0x902
+	}
+}
+NFT
+start_listener || no "listener starts"
+DAEMON="valgrind --leak-check=full --show-leak-kinds=definite,indirect \
+--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+--log-file=$TMP/valgrind.log $DAEMON"
+start_bg daemon $IN_S $DAEMON -n $QNUM -o "$SOCK" -d --ipsec-check none \
+	--format 2
+wait_until 60 grep -q 'installed' "$TMP/daemon.err" || no "daemon starts"
+in_c "$NETTOOL" send -s 3001 $S4 1701 sccrq 1 "vg-packet"
+in_c "$NETTOOL" send -s 3002 $S6 1701 sccrq 2 "vg-conntrack"
+in_c "$NETTOOL" send -s 3003 $S4 1701 sccrq 3 "vg-nomark"
+in_c "$NETTOOL" send -s 3001 -n 200 $S4 1701 random 3
+wait_until 30 sh -c "[ \$(grep -c '^format' '$TMP/listen.out') -ge 2 ]"
+check "messages under valgrind" test "$(messages)" -eq 2
+kill -HUP "$(pid_of daemon)"
+kill -USR1 "$(pid_of daemon)"
+sleep 0.5
+stop daemon
+check "exit 0 under valgrind (99 = errors or leaks)" test "$STATUS" -eq 0
+check "valgrind: no errors" grep -q 'ERROR SUMMARY: 0 errors' "$TMP/valgrind.log"
+check "valgrind: nothing definitely or indirectly lost" sh -c \
+	"! grep -qE '(definitely|indirectly) lost: [1-9]' '$TMP/valgrind.log'"
+[ -z "$FAILED" ]
