@@ -93,6 +93,19 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory build-fuzz/fuzz-l2tp
 	$(Q)tests/fuzz.sh build-fuzz/fuzz-l2tp $(FUZZ_TIME)
 
+# make bench: bursts against the daemon and a minimal consumer (root)
+BENCH_PROGS := $(B)/bench-send $(B)/bench-recv $(B)/bench-floor
+$(B)/bench-send: $(call obj,tests/bench/send.c)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+$(B)/bench-recv: $(call obj,tests/bench/recv.c)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+$(B)/bench-floor: $(call obj,tests/bench/floor.c)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory $(PROGS) $(BENCH_PROGS)
+	$(Q)BUILD=$(CURDIR)/$(B) tests/bench/bench.sh
+
 # Debian packages for building, testing and the demo (root only).
 deps:
 	$(Q)tests/deps.sh
@@ -140,6 +153,6 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps check check-unit demo fuzz install uninstall clean
+.PHONY: all deps check check-unit demo fuzz bench install uninstall clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

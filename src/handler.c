@@ -209,6 +209,8 @@ void handler_after_verdict(void *data)
 			no_mark(h, &d->info);
 	}
 	h->ndeferred = 0;
+	/* the batch is verdicted: now the messages go out, together */
+	ipc_flush(h->ipc);
 }
 
 const struct handler_stats *handler_stats(const struct handler *h)

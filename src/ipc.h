@@ -7,12 +7,12 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
-#define IPC_DEFAULT_BACKLOG	4096
+#define IPC_DEFAULT_BACKLOG	32768
 #define IPC_PATH_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 struct ipc_stats {
 	uint64_t sent;
-	uint64_t queued;	/* put in the backlog at least once */
+	uint64_t queued;	/* accepted into the backlog */
 	uint64_t dropped;	/* backlog full */
 	uint64_t send_errors;
 	uint64_t connects;
@@ -31,9 +31,10 @@ int ipc_open(struct ipc **out, const char *path, unsigned int backlog,
 	     uid_t owner);
 /* The fd to poll for POLLOUT, or -1 when nothing waits to be written. */
 int ipc_poll_fd(const struct ipc *ipc);
-/* Send now, or keep for later; never blocks. */
+/* Queue a message (dropped, counted, when the backlog is full). */
 void ipc_send(struct ipc *ipc, const void *msg, size_t len);
-/* The socket is writable, or a second went by: send what waits. */
+/* Send what waits, as far as the receiver takes it; never blocks.  Called
+ * after each verdict batch, on POLLOUT, and once a second. */
 void ipc_flush(struct ipc *ipc);
 /* Drop the connection and connect again (SIGHUP, a restarted receiver). */
 void ipc_reconnect(struct ipc *ipc);

@@ -26,7 +26,10 @@
 #define QUEUE_BATCH	64	/* netlink messages per recvmmsg() */
 #define QUEUE_MSG_SIZE	(QUEUE_COPY_RANGE + 2048)	/* payload + attributes */
 #define QUEUE_ROUNDS	16	/* batches per wake-up before poll() again */
-#define QUEUE_RCVBUF	(8 << 20)
+/* socket room per queued packet: a packet message is well under 1 KiB of
+ * skb; when the socket is full the kernel fails open, as for a full queue */
+#define QUEUE_RCVBUF_PER_PKT	1024
+#define QUEUE_RCVBUF_MIN	(8 << 20)
 
 struct queue {
 	struct mnl_socket *nl;
@@ -148,7 +151,7 @@ int queue_open(struct queue **out, uint16_t num, uint32_t maxlen,
 	     queue_pkt_cb pkt_cb, queue_done_cb done_cb, void *data,
 	     struct nl_err *err)
 {
-	int one = 1, bufsz = QUEUE_RCVBUF, fd, ret, i;
+	int one = 1, bufsz = QUEUE_RCVBUF_MIN, fd, ret, i;
 	struct queue *q;
 
 	q = calloc(1, sizeof(*q));
@@ -170,6 +173,9 @@ int queue_open(struct queue **out, uint16_t num, uint32_t maxlen,
 		goto err_free;
 	}
 	fd = mnl_socket_get_fd(q->nl);
+	if ((uint64_t)maxlen * QUEUE_RCVBUF_PER_PKT > (uint64_t)bufsz)
+		bufsz = maxlen > INT32_MAX / QUEUE_RCVBUF_PER_PKT ? INT32_MAX :
+			(int)(maxlen * QUEUE_RCVBUF_PER_PKT);
 	/* a full socket must not fail the queue: FAIL_OPEN accepts instead */
 	setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))

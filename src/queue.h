@@ -13,7 +13,7 @@
  * Longer packets are parsed as far as the copy goes.
  */
 #define QUEUE_COPY_RANGE		2048
-#define QUEUE_DEFAULT_MAXLEN	8192
+#define QUEUE_DEFAULT_MAXLEN	32768
 
 /* One queued packet, valid only during the handler call. */
 struct queue_pkt {

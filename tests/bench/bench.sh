@@ -1,0 +1,128 @@
+#!/bin/sh
+# make bench: bursts of SCCRQs against l2tp-nfqd and against a minimal
+# queue consumer (the floor), latency at a low rate, memory, start-up.
+# Writes doc/performance.md.  Root, network namespaces; not a test.
+. "$(dirname "$0")/../lib.sh"
+OUT=${BENCH_OUT:-$TOP/doc/performance.md}
+BURSTS=${BENCH_BURSTS:-"1000 10000 200000"}
+setup_net
+# every packet carries a mark, as set_mark_in gives IPsec traffic
+sim_mark 0x1
+RECV=$B/bench-recv
+SEND=$B/bench-send
+FLOOR=$B/bench-floor
+
+# on-CPU time of a process in ns (user + system, scheduler accounting)
+cpu_ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
+hwm_kib() { sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+
+results=$TMP/results
+: >"$results"
+
+for n in $BURSTS; do
+	# l2tp-nfqd with its own table and a fast receiver
+	start_bg recv "$RECV" "$SOCK" "$n" 2000
+	wait_until 5 grep -q ready "$TMP/recv.out"
+	: >"$TMP/daemon.err"
+	start_bg daemon $IN_S "$DAEMON" -n $QNUM -o "$SOCK" --ipsec-check none $BENCH_ARGS
+	wait_until 5 grep -q installed "$TMP/daemon.err" || {
+		cat "$TMP/daemon.err"; exit 1; }
+	dpid=$(pid_of daemon)
+	c0=$(cpu_ns "$dpid")
+	offered=$(in_c "$SEND" "$n" $S4 | sed 's/.*: \([0-9]*\)\/s/\1/')
+	wait "$(pid_of recv)"
+	c1=$(cpu_ns "$dpid")
+	got=$(sed -n 's/^received \([0-9]*\).*/\1/p' "$TMP/recv.out")
+	rss=$(hwm_kib "$dpid")
+	stop daemon
+	# where the losses were: passed unseen by a full kernel queue
+	# (fail-open), or dropped from a full backlog
+	queued=$(sed -n 's/.*: queued \([0-9]*\),.*/\1/p' "$TMP/daemon.err" | tail -n1)
+	dropped=$(sed -n 's/.*, dropped \([0-9]*\),.*/\1/p' "$TMP/daemon.err" | tail -n1)
+
+	# the floor on the same burst
+	start_bg floor $IN_S "$FLOOR" $QNUM
+	wait_until 5 grep -q ready "$TMP/floor.out"
+	queue_rule
+	fpid=$(pid_of floor)
+	f0=$(cpu_ns "$fpid")
+	in_c "$SEND" "$n" $S4 >/dev/null
+	sleep 1
+	f1=$(cpu_ns "$fpid")
+	stop floor
+	in_s iptables-nft -t mangle -F INPUT
+
+	echo "$n $offered $got $((n - got)) $((n - queued)) $dropped $(((c1 - c0) / n)) $(((f1 - f0) / n)) $rss" |
+		tee -a "$results"
+done
+
+# latency at 1,000 SCCRQs per second
+start_bg recv "$RECV" "$SOCK" 5000 2000
+wait_until 5 grep -q ready "$TMP/recv.out"
+: >"$TMP/daemon.err"
+start_bg daemon $IN_S "$DAEMON" -n $QNUM -o "$SOCK" --ipsec-check none $BENCH_ARGS
+wait_until 5 grep -q installed "$TMP/daemon.err"
+in_c "$SEND" -r 1000 5000 $S4 >/dev/null
+wait "$(pid_of recv)"
+lat=$(cat "$TMP/recv.out" | tail -n1)
+rss_lat=$(hwm_kib "$(pid_of daemon)")
+stop daemon
+echo "latency: $lat"
+
+# start to rules installed (READY=1 is sent right after the table)
+starts=
+for i in 1 2 3 4 5; do
+	start_bg notify "$RECV" --notify "$TMP/notify.sock"
+	wait_until 5 grep -q ready "$TMP/notify.out"
+	t0=$(date +%s%N)
+	NOTIFY_SOCKET=$TMP/notify.sock start_bg daemon $IN_S "$DAEMON" \
+		-n $QNUM --ipsec-check none
+	wait "$(pid_of notify)"
+	t1=$(tail -n1 "$TMP/notify.out")
+	starts="$starts $(((t1 - t0) / 1000))"
+	stop daemon
+done
+start_us=$(echo $starts | tr ' ' '\n' | sort -n | sed -n 3p)
+echo "start to rules installed (us): $starts; median $start_us"
+
+cpu=$(lscpu | sed -n 's/^Model name:\s*//p' | head -n1)
+{
+	echo "# Performance"
+	echo
+	echo "Measured with \`make bench\` ($(date -u +%Y-%m-%d)) on $(nproc) cores of"
+	echo "$cpu, Linux $(uname -r), $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)."
+	echo "Client and server are network namespaces joined by veth; the"
+	echo "server queues with the daemon's own table (xtables NFQUEUE target"
+	echo "through nft_compat on this kernel) and the receiver is an AF_UNIX"
+	echo "socket with the default queue of 10 datagrams."
+	echo
+	echo "## Bursts at full speed"
+	echo
+	echo "CPU is the daemon's on-CPU time (user + system, from"
+	echo "\`/proc/PID/schedstat\`) per packet during the burst; the floor is a"
+	echo "minimal queue consumer (\`tests/bench/floor.c\`: bind, copy the same"
+	echo "range, receive in batches, one batch verdict, nothing else) fed the"
+	echo "same burst."
+	echo
+	echo "| burst | offered rate (/s) | delivered | lost | of which unseen (queue full) | of which dropped (backlog full) | daemon CPU/packet (ns) | floor CPU/packet (ns) | ratio | peak RSS (KiB) |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	while read -r n off got lost unseen dropped dc fc rss; do
+		ratio=$(awk "BEGIN { printf \"%.2f\", $dc / ($fc ? $fc : 1) }")
+		echo "| $n | $off | $got | $lost | $unseen | $dropped | $dc | $fc | $ratio | $rss |"
+	done <"$results"
+	echo
+	echo "## Latency, memory, start-up"
+	echo
+	echo "- SCCRQ sent to message received, 5,000 SCCRQs at 1,000/s:"
+	echo "  $(echo "$lat" | sed 's/received \([0-9]*\) p50 \(.*\) p99 \(.*\) max \(.*\)/\1 received; p50 \2 µs, p99 \3 µs, max \4 µs/')."
+	echo "- Peak RSS (VmHWM) in that run: $rss_lat KiB."
+	echo "- Start to rules installed (exec to READY=1, median of 5): $start_us µs"
+	echo "  (runs:$starts µs)."
+	echo
+	echo "Reproduce: \`make bench\` (root). \`BENCH_BURSTS=\"1000\"\` runs fewer"
+	echo "bursts, \`BENCH_ARGS=...\` passes options to the daemon,"
+	echo "\`BENCH_OUT=file\` writes elsewhere."
+	echo
+	cat "$TOP/tests/bench/history.md"
+} >"$OUT"
+echo "wrote $OUT"
