@@ -93,6 +93,11 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory build-fuzz/fuzz-l2tp
 	$(Q)tests/fuzz.sh build-fuzz/fuzz-l2tp $(FUZZ_TIME)
 
+# The real-kernel tier: stock Debian kernel under qemu, real IPsec
+check-vm: deps
+	$(Q)$(MAKE) --no-print-directory $(PROGS) $(B)/nettool
+	$(Q)BUILD=$(CURDIR)/$(B) tests/vm/run.sh
+
 # make bench: bursts against the daemon and a minimal consumer (root)
 BENCH_PROGS := $(B)/bench-send $(B)/bench-recv $(B)/bench-floor
 $(B)/bench-send: $(call obj,tests/bench/send.c)
@@ -151,8 +156,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/l2tp-nfq
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-vm
 
-.PHONY: all deps check check-unit demo fuzz bench install uninstall clean
+.PHONY: all deps check check-unit check-vm demo fuzz bench install uninstall clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

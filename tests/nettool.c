@@ -12,6 +12,10 @@
  *   nettool count [-t IDLE_MS] PORT     print how many datagrams arrived
  *                                       (after IDLE_MS of silence)
  *   nettool unixrecv PATH               print each AF_UNIX datagram on a line
+ *   nettool respond PATH COUNT          read COUNT format-2 messages from
+ *       the AF_UNIX socket PATH and answer each peer from udp/1701 with
+ *       "reply-HOST", SO_MARK set to the message's mark (an L2TP daemon)
+ *   send -w MS: then wait MS for a reply on the same socket, print it
  * DST may be IPv4 or IPv6.
  */
 #include <arpa/inet.h>
@@ -25,6 +29,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+
+#include <l2tp-nfq/l2tp-nfqd.h>
 
 static void die(const char *what)
 {
@@ -164,6 +170,7 @@ static int do_send(int argc, char **argv)
 {
 	unsigned int sport = 0, mark = 0, i, count = 1, tid = 0, dstopts = 0;
 	unsigned long rate = 0;
+	int wait_ms = 0;
 	struct timespec t0, t;
 	/* next header (set by the kernel), length 0 (8 bytes), PadN */
 	uint8_t opts[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
@@ -174,8 +181,11 @@ static int do_send(int argc, char **argv)
 	size_t n = 0;
 	int c, fd, family;
 
-	while ((c = getopt(argc, argv, "s:M:n:r:D")) != -1) {
+	while ((c = getopt(argc, argv, "s:M:n:r:Dw:")) != -1) {
 		switch (c) {
+		case 'w':
+			wait_ms = atoi(optarg);
+			break;
 		case 'r':
 			rate = strtoul(optarg, NULL, 0);
 			break;
@@ -257,6 +267,20 @@ static int do_send(int argc, char **argv)
 			usleep(100);
 		}
 	}
+	if (wait_ms) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&pfd, 1, wait_ms) <= 0) {
+			printf("no reply\n");
+			return 1;
+		}
+		r = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (r < 0)
+			die("recv");
+		buf[r] = 0;
+		printf("%s\n", (char *)buf);
+	}
 	close(fd);
 	return 0;
 }
@@ -314,6 +338,75 @@ static int do_unixrecv(int argc, char **argv)
 	return 0;
 }
 
+static int do_respond(int argc, char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	unsigned char buf[L2TP_NFQ_MSG2_MAX_SIZE + 1];
+	long count, done = 0;
+	int fd, ufd;
+
+	if (argc < 4 || strlen(argv[2]) >= sizeof(sun.sun_path))
+		return 2;
+	strcpy(sun.sun_path, argv[2]);
+	count = atol(argv[3]);
+	unlink(sun.sun_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)))
+		die("respond");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("ready\n");
+	while (done < count) {
+		struct l2tp_nfq_msg2 m;
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		char reply[1100];
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		if (n < 0 || l2tp_nfq_msg_valid(buf, (size_t)n) != 2)
+			continue;
+		memcpy(&m, buf, sizeof(m));
+		snprintf(reply, sizeof(reply), "reply-%s",
+			 (char *)buf + sizeof(m));
+		memset(&ss, 0, sizeof(ss));
+		if (m.family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+			in->sin_family = AF_INET;
+			in->sin_addr = m.peer_addr.v4;
+			in->sin_port = htons(m.peer_port);
+			sl = sizeof(*in);
+		} else {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+			in6->sin6_family = AF_INET6;
+			in6->sin6_addr = m.peer_addr.v6;
+			in6->sin6_port = htons(m.peer_port);
+			sl = sizeof(*in6);
+		}
+		/* what an L2TP daemon does with the message: the tunnel's
+		 * socket gets the mark, so the reply takes the tunnel's SA */
+		ufd = bound_socket(m.family, m.local_port);
+		if (setsockopt(ufd, SOL_SOCKET, SO_MARK, &m.mark,
+			       sizeof(m.mark)))
+			die("SO_MARK");
+		if (sendto(ufd, reply, strlen(reply), 0,
+			   (struct sockaddr *)&ss, sl) < 0)
+			perror("respond: sendto");
+		close(ufd);
+		{
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(m.family, &m.peer_addr, a, sizeof(a));
+			printf("answered peer %s port %u tunnel %u mark 0x%x "
+			       "source %u host %s\n", a, m.peer_port,
+			       m.peer_tid, m.mark, m.mark_source,
+			       (char *)buf + sizeof(m));
+		}
+		done++;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -327,5 +420,7 @@ int main(int argc, char **argv)
 		return do_count(argc, argv);
 	if (!strcmp(argv[1], "unixrecv"))
 		return do_unixrecv(argc, argv);
+	if (!strcmp(argv[1], "respond"))
+		return do_respond(argc, argv);
 	return 2;
 }

@@ -1,0 +1,25 @@
+#!/bin/sh
+# PID 1 in the VM, on the overlay root: mounts, the stock kernel's modules
+# under /lib/modules, then the scenario; powers off at the end.
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+for a in $(cat /proc/cmdline); do
+	case $a in
+	l2nq.top=*) export TOP=${a#l2nq.top=} ;;
+	l2nq.build=*) export BUILD=${a#l2nq.build=} ;;
+	l2nq.rel=*) rel=${a#l2nq.rel=} ;;
+	l2nq.mods=*) mods=${a#l2nq.mods=} ;;
+	esac
+done
+mkdir -p /lib/modules
+rm -rf "/lib/modules/$rel"
+ln -s "$mods" "/lib/modules/$rel"
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+echo 1 >/proc/sys/kernel/sysrq
+sh "$TOP/tests/vm/scenario.sh" 2>&1
+sync
+echo o >/proc/sysrq-trigger
+sleep 10

@@ -1,0 +1,212 @@
+#!/bin/sh
+# Inside the VM (stock Debian kernel): two L2TP/IPsec clients behind one
+# NAT router, strongSwan with NAT-T in transport mode, the server with
+# mark_in = mark_out = %unique and set_mark_in = %same and no connmark
+# plugin (contrib/strongswan/swanctl-l2tp-set-mark-in.conf, verbatim).
+# l2tp-nfqd with its own table, the default ipsec check and the native
+# queue; a responder answers each SCCRQ from a socket marked as the
+# message says, and each client must get its own answer.
+echo	# the console's last line may hold escape codes
+B=$BUILD
+D=$B/l2tp-nfqd
+N=$B/nettool
+W=/tmp/vm
+mkdir -p $W
+pass=0 fail=0
+
+ok() { echo "ok   vm: $*"; pass=$((pass + 1)); }
+no() { echo "FAIL vm: $*"; fail=$((fail + 1)); return 1; }
+check() { w=$1; shift; if "$@"; then ok "$w"; else no "$w"; fi; }
+wait_until() {
+	t=$(($1 * 10)); shift
+	while [ $t -gt 0 ]; do "$@" && return 0; sleep 0.1; t=$((t - 1)); done
+	return 1
+}
+finish() { echo "vm: $pass passed, $fail failed"; exit 0; }
+# show a file's tail on the console, for a failure's diagnosis
+dump() { tail -n "${2:-15}" "$1" 2>/dev/null | sed "s|^|info vm: $(basename "$1"): |"; }
+in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+for m in xfrm_user esp4 nft_queue nf_conntrack veth bridge; do
+	modprobe "$m" || no "modprobe $m"
+done
+
+# network: c1, c2 -- br0 on nat (198.51.100.0/24) -- nat wan -- srv
+for ns in srv nat c1 c2; do ip netns add $ns; ip -n $ns link set lo up; done
+ip -n nat link add br0 type bridge
+ip -n nat link set br0 up
+ip -n nat addr add 198.51.100.1/24 dev br0
+i=0
+for c in c1 c2; do
+	i=$((i + 1))
+	ip link add eth0 netns $c type veth peer name lan$i netns nat
+	ip -n nat link set lan$i master br0 up
+	ip -n $c addr add 198.51.100.1$i/24 dev eth0
+	ip -n $c link set eth0 up
+	ip -n $c route add default via 198.51.100.1
+done
+ip link add wan netns nat type veth peer name eth0 netns srv
+ip -n nat addr add 203.0.113.1/24 dev wan
+ip -n srv addr add 203.0.113.2/24 dev eth0
+ip -n nat link set wan up
+ip -n srv link set eth0 up
+in_ns nat sysctl -qw net.ipv4.ip_forward=1
+in_ns nat nft -f - <<'NFT'
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "wan" masquerade
+	}
+}
+NFT
+
+# one charon per namespace, each with its own configuration and sockets
+for ns in srv c1 c2; do
+	mkdir -p $W/$ns
+	cat >$W/$ns/strongswan.conf <<CONF
+charon {
+	load = random nonce openssl pem pkcs1 x509 pubkey hmac sha1 sha2 aes gcm kdf kernel-netlink socket-default vici
+	plugins {
+		vici {
+			socket = unix://$W/$ns/charon.vici
+		}
+		connmark {
+			load = no
+		}
+	}
+	filelog {
+		charon {
+			path = $W/$ns/charon.log
+			default = 1
+		}
+	}
+}
+CONF
+	ip netns exec $ns sh -c "mount -t tmpfs none /run &&
+		STRONGSWAN_CONF=$W/$ns/strongswan.conf exec /usr/lib/ipsec/charon" \
+		>$W/$ns/charon.out 2>&1 &
+done
+for ns in srv c1 c2; do
+	wait_until 60 test -S $W/$ns/charon.vici ||
+		{ no "charon starts in $ns"; dump $W/$ns/charon.out; }
+done
+STRONGSWAN_CONF=$W/srv/strongswan.conf in_ns srv swanctl --load-all --uri unix://$W/srv/charon.vici \
+	--file "$TOP/contrib/strongswan/swanctl-l2tp-set-mark-in.conf" \
+	>$W/srv/load.out 2>&1
+check "server loads contrib/strongswan/swanctl-l2tp-set-mark-in.conf" \
+	grep -q "loaded connection 'l2tp'" $W/srv/load.out ||
+	{ dump $W/srv/load.out; dump $W/srv/charon.log; }
+for c in c1 c2; do
+	cat >$W/$c/swanctl.conf <<CONF
+connections {
+	l2tp {
+		version = 2
+		remote_addrs = 203.0.113.2
+		proposals = aes256-sha256-x25519
+		local {
+			auth = psk
+		}
+		remote {
+			auth = psk
+		}
+		children {
+			l2tp {
+				mode = transport
+				local_ts = dynamic[udp/1701]
+				remote_ts = dynamic[udp/1701]
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+secrets {
+	ike {
+		secret = "change-me"
+	}
+}
+CONF
+	STRONGSWAN_CONF=$W/$c/strongswan.conf in_ns $c swanctl --load-all --uri unix://$W/$c/charon.vici \
+		--file $W/$c/swanctl.conf >$W/$c/load.out 2>&1
+	STRONGSWAN_CONF=$W/$c/strongswan.conf in_ns $c swanctl --initiate --child l2tp --timeout 60 \
+		--uri unix://$W/$c/charon.vici >$W/$c/initiate.out 2>&1
+	check "$c: IKEv2 with NAT-T, transport-mode SA up" \
+		grep -q "initiate completed successfully" $W/$c/initiate.out ||
+		{ dump $W/$c/load.out; dump $W/$c/initiate.out 30; dump $W/srv/charon.log 30; }
+done
+in_ns srv ip xfrm state >$W/xfrm.txt
+marks=$(grep -o 'output-mark 0x[0-9a-f]*' $W/xfrm.txt | awk '{print $2}' | sort -u)
+check "server: two inbound SAs, each with its own output-mark" \
+	test "$(echo "$marks" | grep -c .)" -eq 2
+check "server: NAT-T encapsulation" grep -q 'encap type espinudp' $W/xfrm.txt
+
+# l2tp-nfqd: managed rules, default secpath check, native queue
+in_ns srv "$D" -n 1 -o $W/nfq.sock --format 2 -d >$W/daemon.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon.out
+check "managed table uses the native nft queue" \
+	grep -q 'native nft queue' $W/daemon.out
+check "the queue rule in place" sh -c "ip netns exec srv nft list table inet l2tp-nfqd |
+	grep -q 'meta ipsec exists counter packets 0 bytes 0 queue'"
+in_ns srv "$N" respond $W/nfq.sock 2 >$W/respond.out 2>&1 &
+wait_until 10 grep -q ready $W/respond.out
+
+in_ns c1 "$N" send -s 1701 -w 20000 203.0.113.2 1701 sccrq 11 client-one \
+	>$W/c1.reply 2>&1 &
+p1=$!
+in_ns c2 "$N" send -s 1701 -w 20000 203.0.113.2 1701 sccrq 22 client-two \
+	>$W/c2.reply 2>&1 &
+p2=$!
+wait $p1 $p2
+cat $W/respond.out | sed 's/^/info vm: /'
+
+check "two messages" test "$(grep -c '^answered' $W/respond.out)" -eq 2
+check "same peer address for both: the NAT's" \
+	test "$(grep -c '^answered peer 203.0.113.1 port 1701 ' $W/respond.out)" -eq 2
+m1=$(sed -n 's/.*tunnel 11 mark \(0x[0-9a-f]*\) source 1 host client-one$/\1/p' $W/respond.out)
+m2=$(sed -n 's/.*tunnel 22 mark \(0x[0-9a-f]*\) source 1 host client-two$/\1/p' $W/respond.out)
+check "client 1: tunnel 11, host, mark from the packet" test -n "$m1"
+check "client 2: tunnel 22, host, mark from the packet" test -n "$m2"
+check "different marks, each an SA's output-mark" sh -c "[ '$m1' != '$m2' ] &&
+	echo '$marks' | grep -qx '$m1' && echo '$marks' | grep -qx '$m2'"
+check "client 1 got its own answer through its own SA" \
+	test "$(cat $W/c1.reply)" = "reply-client-one"
+check "client 2 got its own answer through its own SA" \
+	test "$(cat $W/c2.reply)" = "reply-client-two"
+
+# without IPsec, nothing is queued
+in_ns nat "$N" send -s 1701 203.0.113.2 1701 sccrq 33 no-ipsec
+sleep 1
+check "an SCCRQ without IPsec is not queued" sh -c "ip netns exec srv nft list table inet l2tp-nfqd |
+	grep -q 'counter packets 2 '"
+kill %1 2>/dev/null
+kill "$(pidof l2tp-nfqd)"
+wait_until 10 sh -c '! pidof l2tp-nfqd >/dev/null'
+
+# NFQA_CT: the conntrack mark attached by the kernel, packet mark 0
+in_ns srv nft -f - <<'NFT'
+table inet ctmark {
+	chain pre {
+		type filter hook prerouting priority mangle - 10;
+		udp sport 1799 ct mark set 0x77
+	}
+}
+NFT
+in_ns srv "$D" -n 2 --table ctcheck --ipsec-check none -o $W/ct.sock \
+	--format 2 -d >$W/daemon2.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon2.out
+check "this kernel attaches conntrack to queued packets" \
+	grep -q 'marks from packet, conntrack attached to it' $W/daemon2.out
+"$B/l2tp-nfq-listen" $W/ct.sock >$W/ct.out 2>/dev/null &
+wait_until 10 test -S $W/ct.sock
+in_ns nat "$N" send -s 1799 203.0.113.2 1701 sccrq 44 ct-attached
+wait_until 10 grep -q ct-attached $W/ct.out
+check "mark through NFQA_CT when the packet carries none" grep -q \
+	'tunnel 44 mark 0x77 source conntrack host "ct-attached"' $W/ct.out
+kill "$(pidof l2tp-nfqd)"
+
+# rules/ load with the native queue
+ip netns add rules
+for f in "$TOP"/rules/*.nft; do
+	check "rules/$(basename "$f") loads with nft -f" in_ns rules nft -f "$f"
+	in_ns rules nft flush ruleset
+done
+finish
