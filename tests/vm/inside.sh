@@ -1,11 +1,11 @@
 #!/bin/sh
-# PID 1 in the VM, on the overlay root: mounts, the stock kernel's modules
+# PID 1 in the VM, on the overlay root (writable: /tmp needs no tmpfs, and
+# must not hide a project tree under /tmp): mounts, the stock kernel's modules
 # under /lib/modules, then the scenario; powers off at the end.
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
 for a in $(cat /proc/cmdline); do
 	case $a in
 	l2nq.top=*) export TOP=${a#l2nq.top=} ;;
