@@ -61,6 +61,7 @@ static const char usage_text[] =
 "                 [--format 1|2] [--backlog N] [--queue-maxlen N]\n"
 "                 [--manage-rules | --no-rules] [--table NAME]\n"
 "                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
+"                 [--connmark]\n"
 "                 [--print-rules] [--user NAME] [--output-owner USER]\n"
 "                 [--syslog] [-d] [-h] [-V]\n"
 "\n"
@@ -84,6 +85,8 @@ static const char usage_text[] =
 "      --ipsec-check secpath|none\n"
 "                         queue only packets that came through IPsec\n"
 "                         (secpath, the default) or all (none)\n"
+"      --connmark         also save IPsec packets' marks in conntrack and\n"
+"                         restore them on locally generated packets\n"
 "      --print-rules      print the table in nft -f syntax and exit\n"
 "      --user NAME        run as this user once started, keeping only\n"
 "                         CAP_NET_ADMIN\n"
@@ -107,6 +110,7 @@ enum {
 	OPT_PORT,
 	OPT_IPSEC_CHECK,
 	OPT_PRINT_RULES,
+	OPT_CONNMARK,
 	OPT_USER,
 	OPT_OUTPUT_OWNER,
 	OPT_SYSLOG,
@@ -127,6 +131,7 @@ static const struct option long_options[] = {
 	{ "port",		required_argument, NULL, OPT_PORT },
 	{ "ipsec-check",	required_argument, NULL, OPT_IPSEC_CHECK },
 	{ "print-rules",	no_argument,	   NULL, OPT_PRINT_RULES },
+	{ "connmark",		no_argument,	   NULL, OPT_CONNMARK },
 	{ "user",		required_argument, NULL, OPT_USER },
 	{ "output-owner",	required_argument, NULL, OPT_OUTPUT_OWNER },
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
@@ -285,6 +290,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_PRINT_RULES:
 			o->print_rules = 1;
 			break;
+		case OPT_CONNMARK:
+			o->nft.connmark = 1;
+			break;
 		case OPT_USER:
 			pw = getpwnam(optarg);
 			if (!pw)
@@ -324,7 +332,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->nft.connmark && !o->manage_rules)
+		usage_error("--connmark: needs the daemon's own table, not "
+			    "--no-rules");
 	o->nft.queue = (uint16_t)o->queue;
+	o->nft.mark_mask = o->mark_mask;
 }
 
 static void on_signal(int sig)

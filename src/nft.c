@@ -4,8 +4,11 @@
  *
  *   table inet l2tp-nfqd (owner) {
  *     chain input { type filter hook input priority -140;
+ *       [--connmark: meta ipsec exists meta mark != 0 ct mark set meta mark]
  *       udp dport 1701 <L2TPv2 control, Tunnel ID 0> [meta ipsec exists]
- *       counter queue num N bypass } }
+ *       counter queue num N bypass }
+ *     [--connmark: chain output { type route hook output priority mangle;
+ *       meta mark 0 ct mark != 0 meta mark set ct mark }] }
  *
  * Installed in one transaction.  The owner flag ties the table to this
  * process's netlink socket: nobody else can delete it, `nft flush ruleset`
@@ -21,6 +24,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
+#include <linux/netfilter_ipv4.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
@@ -81,15 +85,45 @@ static int add_th(struct nftnl_rule *r, uint32_t offset, uint32_t len)
 	return 0;
 }
 
-static int add_cmp(struct nftnl_rule *r, const void *data, uint32_t len)
+static int add_cmp_op(struct nftnl_rule *r, uint32_t op, const void *data,
+		      uint32_t len)
 {
 	struct nftnl_expr *e = expr(r, "cmp");
 
 	if (!e)
 		return -1;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	return 0;
+}
+
+static int add_cmp(struct nftnl_rule *r, const void *data, uint32_t len)
+{
+	return add_cmp_op(r, NFT_CMP_EQ, data, len);
+}
+
+/* meta mark set / ct mark set from register 1 */
+static int add_meta_set(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = expr(r, "meta");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	return 0;
+}
+
+static int add_ct(struct nftnl_rule *r, uint32_t key, int set)
+{
+	struct nftnl_expr *e = expr(r, "ct");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, set ? NFTNL_EXPR_CT_SREG : NFTNL_EXPR_CT_DREG,
+			   NFT_REG_1);
 	return 0;
 }
 
@@ -139,6 +173,39 @@ static int add_queue(struct nftnl_rule *r, uint16_t num,
 	/* libnftnl keeps and frees this buffer */
 	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));
 	return 0;
+}
+
+/* the mark, masked: host order in the register, as nft does */
+static int add_mark_mask(struct nftnl_rule *r, const struct nft_cfg *cfg)
+{
+	uint32_t mask = cfg->mark_mask;
+
+	return mask == 0xffffffff ? 0 : add_mask(r, &mask, sizeof(mask));
+}
+
+/* meta ipsec exists meta mark & MASK != 0 ct mark set meta mark & MASK */
+static int build_save_exprs(struct nftnl_rule *r, const struct nft_cfg *cfg)
+{
+	uint32_t zero = 0;
+	uint8_t yes = 1;
+
+	if (cfg->ipsec_check &&
+	    (add_meta(r, NFT_META_SECPATH) || add_cmp(r, &yes, 1)))
+		return -1;
+	return add_meta(r, NFT_META_MARK) || add_mark_mask(r, cfg) ||
+	       add_cmp_op(r, NFT_CMP_NEQ, &zero, 4) ||
+	       add_ct(r, NFT_CT_MARK, 1);
+}
+
+/* meta mark 0 ct mark & MASK != 0 meta mark set ct mark & MASK */
+static int build_restore_exprs(struct nftnl_rule *r, const struct nft_cfg *cfg)
+{
+	uint32_t zero = 0;
+
+	return add_meta(r, NFT_META_MARK) || add_cmp(r, &zero, 4) ||
+	       add_ct(r, NFT_CT_MARK, 0) || add_mark_mask(r, cfg) ||
+	       add_cmp_op(r, NFT_CMP_NEQ, &zero, 4) ||
+	       add_meta_set(r, NFT_META_MARK);
 }
 
 static int build_rule_exprs(struct nftnl_rule *r, const struct nft_cfg *cfg,
@@ -191,7 +258,8 @@ static int put_table(struct mnl_nlmsg_batch *b, const char *name,
 }
 
 static int put_chain(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
-		     uint32_t seq)
+		     const char *name, const char *type, uint32_t hook,
+		     int prio, uint32_t seq)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -199,11 +267,11 @@ static int put_chain(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
 	if (!c)
 		return -1;
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, cfg->table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, NFT_CHAIN_INPUT);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, FAMILY);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_IN);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, cfg->priority);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	nlh = put_hdr(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, seq);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
@@ -211,19 +279,32 @@ static int put_chain(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
 	return mnl_nlmsg_batch_next(b) ? 0 : -1;
 }
 
+enum rule_kind { RULE_QUEUE, RULE_SAVE, RULE_RESTORE };
+
 static int put_rule(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
-		    enum nft_queue_form form, uint32_t seq)
+		    enum rule_kind kind, enum nft_queue_form form, uint32_t seq)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
-	int ret = -1;
+	int ret = -1, err;
 
 	if (!r)
 		return -1;
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, cfg->table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NFT_CHAIN_INPUT);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, kind == RULE_RESTORE ?
+			   NFT_CHAIN_OUTPUT : NFT_CHAIN_INPUT);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, FAMILY);
-	if (!build_rule_exprs(r, cfg, form)) {
+	switch (kind) {
+	case RULE_SAVE:
+		err = build_save_exprs(r, cfg);
+		break;
+	case RULE_RESTORE:
+		err = build_restore_exprs(r, cfg);
+		break;
+	default:
+		err = build_rule_exprs(r, cfg, form);
+	}
+	if (!err) {
 		nlh = put_hdr(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
 			      seq);
 		nftnl_rule_nlmsg_build_payload(nlh, r);
@@ -231,6 +312,19 @@ static int put_rule(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
 	}
 	nftnl_rule_free(r);
 	return ret;
+}
+
+/* The next ACKed message of the batch, and what it does. */
+static uint32_t next(struct nft_batch_seqs *s, uint32_t *seq, const char *what)
+{
+	uint32_t n = nl_seq(seq);
+
+	if (s->n < NFT_BATCH_MSGS) {
+		s->msg[s->n].seq = n;
+		s->msg[s->n++].what = what;
+	}
+	s->last = n;
+	return n;
 }
 
 size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
@@ -248,26 +342,39 @@ size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
 	b = mnl_nlmsg_batch_start(buf, size / 2);
 	if (!b)
 		return 0;
+	memset(s, 0, sizeof(*s));
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), nl_seq(seq));
 	mnl_nlmsg_batch_next(b);
 	/*
 	 * add + delete + add: replaces a stale table of the same name, and
 	 * the owner flag can only be set when a table is created.
 	 */
-	s->first = nl_seq(seq);
+	s->first = next(s, seq, "adding the table");
 	if (put_table(b, cfg->table, NFT_MSG_NEWTABLE, 0, s->first) ||
-	    put_table(b, cfg->table, NFT_MSG_DELTABLE, 0, nl_seq(seq)))
+	    put_table(b, cfg->table, NFT_MSG_DELTABLE, 0,
+		      next(s, seq, "replacing the table")))
 		goto out;
-	s->table = nl_seq(seq);
-	if (put_table(b, cfg->table, NFT_MSG_NEWTABLE, flags, s->table))
+	s->table = next(s, seq, "adding the table");
+	if (put_table(b, cfg->table, NFT_MSG_NEWTABLE, flags, s->table) ||
+	    put_chain(b, cfg, NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN,
+		      cfg->priority, next(s, seq, "adding the input chain")))
 		goto out;
-	s->chain = nl_seq(seq);
-	if (put_chain(b, cfg, s->chain))
+	/* before the queue rule: its verdict ends the chain */
+	if (cfg->connmark &&
+	    put_rule(b, cfg, RULE_SAVE, form,
+		     next(s, seq, "adding the connmark save rule")))
 		goto out;
-	s->rule = nl_seq(seq);
-	if (put_rule(b, cfg, form, s->rule))
+	s->queue_rule = next(s, seq, "adding the queue rule");
+	if (put_rule(b, cfg, RULE_QUEUE, form, s->queue_rule))
 		goto out;
-	s->last = s->rule;
+	/* a route chain: the IPsec policy lookup sees the restored mark */
+	if (cfg->connmark &&
+	    (put_chain(b, cfg, NFT_CHAIN_OUTPUT, "route", NF_INET_LOCAL_OUT,
+		       NF_IP_PRI_MANGLE,
+		       next(s, seq, "adding the output chain")) ||
+	     put_rule(b, cfg, RULE_RESTORE, form,
+		      next(s, seq, "adding the connmark restore rule"))))
+		goto out;
 	nftnl_batch_end(mnl_nlmsg_batch_current(b), nl_seq(seq));
 	if (!mnl_nlmsg_batch_next(b))
 		goto out;
@@ -279,18 +386,34 @@ out:
 
 void nft_print(FILE *f, const struct nft_cfg *cfg)
 {
+	const char *ipsec = cfg->ipsec_check ? " meta ipsec exists" : "";
+	char mask[24] = "";
+
+	if (cfg->mark_mask != 0xffffffff)
+		snprintf(mask, sizeof(mask), " & 0x%08x", cfg->mark_mask);
 	fprintf(f,
 		"# l2tp-nfqd --manage-rules creates this table with the owner flag:\n"
 		"# it belongs to the daemon and goes away with it.\n"
 		"table inet %s {\n"
 		"\tchain %s {\n"
-		"\t\ttype filter hook input priority %d; policy accept;\n"
+		"\t\ttype filter hook input priority %d; policy accept;\n",
+		cfg->table, NFT_CHAIN_INPUT, cfg->priority);
+	if (cfg->connmark)
+		fprintf(f, "\t\t%smeta mark%s != 0 ct mark set meta mark%s\n",
+			cfg->ipsec_check ? "meta ipsec exists " : "", mask, mask);
+	fprintf(f,
 		"\t\tudp dport %u @th,64,16 & 0x%04x == 0x%04x @th,96,16 0%s "
 		"counter queue num %u bypass\n"
-		"\t}\n"
-		"}\n", cfg->table, NFT_CHAIN_INPUT, cfg->priority, cfg->port,
-		L2TP_FLAGS_MASK, L2TP_FLAGS_CONTROL,
-		cfg->ipsec_check ? " meta ipsec exists" : "", cfg->queue);
+		"\t}\n", cfg->port, L2TP_FLAGS_MASK, L2TP_FLAGS_CONTROL, ipsec,
+		cfg->queue);
+	if (cfg->connmark)
+		fprintf(f,
+			"\n\tchain %s {\n"
+			"\t\ttype route hook output priority mangle; "
+			"policy accept;\n"
+			"\t\tmeta mark 0 ct mark%s != 0 meta mark set ct mark%s\n"
+			"\t}\n", NFT_CHAIN_OUTPUT, mask, mask);
+	fputs("}\n", f);
 }
 
 /* Talking to the kernel ------------------------------------------------ */
@@ -431,11 +554,12 @@ static void warn_other_queue_rules(struct nft *n)
 
 static const char *what_failed(const struct nft_batch_seqs *s, uint32_t seq)
 {
-	if (seq == s->rule)
-		return "adding the rule";
-	if (seq == s->chain)
-		return "adding the input chain";
-	return "adding the table";
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->msg[i].seq == seq)
+			return s->msg[i].what;
+	return "sending the batch";
 }
 
 static int commit(struct nft *n, struct nl_err *err,
@@ -469,7 +593,7 @@ static int install(struct nft *n)
 			n->cfg.owner = 0;
 			continue;
 		}
-		if (n->form == NFT_QUEUE_NATIVE && err.seq == s.rule &&
+		if (n->form == NFT_QUEUE_NATIVE && err.seq == s.queue_rule &&
 		    (ret == -ENOENT || ret == -EOPNOTSUPP)) {
 			n->form = NFT_QUEUE_COMPAT;
 			continue;

@@ -10,6 +10,7 @@
 #define NFT_DEFAULT_TABLE	"l2tp-nfqd"
 #define NFT_DEFAULT_PRIORITY	(-150 + 10)	/* mangle + 10 */
 #define NFT_CHAIN_INPUT		"input"
+#define NFT_CHAIN_OUTPUT	"output"
 #define NFT_TABLE_NAME_MAX	255
 #define NFT_BATCH_MIN		8192	/* bytes for an install batch */
 
@@ -21,6 +22,8 @@ struct nft_cfg {
 	uint16_t queue;
 	int ipsec_check;	/* match only packets that came through IPsec */
 	int owner;		/* create the table with the owner flag */
+	int connmark;		/* save the mark in conntrack, restore it */
+	uint32_t mark_mask;
 };
 
 enum nft_queue_form {
@@ -29,9 +32,16 @@ enum nft_queue_form {
 };
 
 /* Sequence numbers of the messages of an install batch. */
+#define NFT_BATCH_MSGS	10
 struct nft_batch_seqs {
 	uint32_t first, last;	/* every message with an ACK */
-	uint32_t table, chain, rule;
+	uint32_t table;		/* the table that is kept */
+	uint32_t queue_rule;
+	unsigned int n;
+	struct {
+		uint32_t seq;
+		const char *what;	/* "adding the input chain" */
+	} msg[NFT_BATCH_MSGS];
 };
 
 /*

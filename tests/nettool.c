@@ -16,6 +16,8 @@
  *       the AF_UNIX socket PATH and answer each peer from udp/1701 with
  *       "reply-HOST", SO_MARK set to the message's mark (an L2TP daemon)
  *   send -w MS: then wait MS for a reply on the same socket, print it
+ *   nettool echo [-6] PORT COUNT        answer COUNT datagrams with their
+ *       own bytes, from a socket without SO_MARK
  * DST may be IPv4 or IPv6.
  */
 #include <arpa/inet.h>
@@ -338,6 +340,34 @@ static int do_unixrecv(int argc, char **argv)
 	return 0;
 }
 
+static int do_echo(int argc, char **argv)
+{
+	struct sockaddr_storage peer;
+	socklen_t sl;
+	char buf[4096];
+	long count, i;
+	ssize_t n;
+	int fd, six = argc > 2 && !strcmp(argv[2], "-6");
+
+	if (argc < 4 + six)
+		return 2;
+	fd = bound_socket(six ? AF_INET6 : AF_INET,
+			  (unsigned int)strtoul(argv[2 + six], NULL, 0));
+	count = atol(argv[3 + six]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("ready\n");
+	for (i = 0; i < count; i++) {
+		sl = sizeof(peer);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer,
+			     &sl);
+		if (n < 0)
+			die("echo");
+		sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, sl);
+		printf("echoed %zd bytes\n", n);
+	}
+	return 0;
+}
+
 static int do_respond(int argc, char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -422,5 +452,7 @@ int main(int argc, char **argv)
 		return do_unixrecv(argc, argv);
 	if (!strcmp(argv[1], "respond"))
 		return do_respond(argc, argv);
+	if (!strcmp(argv[1], "echo"))
+		return do_echo(argc, argv);
 	return 2;
 }

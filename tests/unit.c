@@ -608,9 +608,10 @@ static void test_escape(void)
 /* The install batch, parsed back with libnftnl: no kernel needed. */
 struct batch_seen {
 	int begin, end, tables, deltables, chains, rules;
-	uint32_t owner_flags, hook, policy;
-	int32_t prio;
-	char exprs[256];
+	uint32_t owner_flags, hook, policy, out_hook;
+	int32_t prio, out_prio;
+	int out_type;
+	char exprs[512];
 	uint16_t qnum, qflags;
 	char tg[16];
 };
@@ -676,6 +677,17 @@ static void parse_batch(const char *buf, size_t len, struct batch_seen *b)
 			struct nftnl_chain *c = nftnl_chain_alloc();
 
 			nftnl_chain_nlmsg_parse(nlh, c);
+			if (b->chains) {	/* the second: output */
+				b->out_hook = nftnl_chain_get_u32(c,
+							NFTNL_CHAIN_HOOKNUM);
+				b->out_type = !strcmp(nftnl_chain_get_str(c,
+							NFTNL_CHAIN_TYPE), "route");
+				b->out_prio = nftnl_chain_get_s32(c,
+							NFTNL_CHAIN_PRIO);
+				b->chains++;
+				nftnl_chain_free(c);
+				continue;
+			}
 			b->hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
 			b->prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
 			b->policy = nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY);
@@ -714,8 +726,8 @@ static void test_nft_batch(void)
 	CHECK("batch: native queue 7 bypass", b.qnum == 7 &&
 	      b.qflags == NFT_QUEUE_FLAG_BYPASS);
 	CHECK("batch: ACKed messages numbered in order",
-	      seqs.first < seqs.table && seqs.table < seqs.chain &&
-	      seqs.chain < seqs.rule && seqs.last == seqs.rule);
+	      seqs.n == 5 && seqs.first < seqs.table &&
+	      seqs.table < seqs.queue_rule && seqs.last == seqs.queue_rule);
 
 	cfg.ipsec_check = 0;
 	cfg.owner = 0;
@@ -730,6 +742,23 @@ static void test_nft_batch(void)
 	      "counter target "));
 	CHECK("batch: too small a buffer", nft_build_install(buf, 200, &cfg,
 	      NFT_QUEUE_NATIVE, &seq, &seqs) == 0);
+
+	cfg.connmark = 1;
+	cfg.ipsec_check = 1;
+	cfg.mark_mask = 0xffff;
+	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_NATIVE,
+				&seq, &seqs);
+	parse_batch(buf, len, &b);
+	CHECK("batch: --connmark save rule before the queue rule",
+	      b.rules == 3 && !strncmp(b.exprs,
+	      "meta cmp meta bitwise cmp ct meta cmp payload ", 46));
+	CHECK("batch: --connmark restore in a route output chain",
+	      b.chains == 2 && b.out_type && b.out_hook == NF_INET_LOCAL_OUT &&
+	      b.out_prio == -150 && strstr(b.exprs,
+	      "queue meta cmp ct bitwise cmp meta "));
+	CHECK("batch: every message named for errors",
+	      seqs.n == 8 && seqs.queue_rule > seqs.table &&
+	      seqs.last == seqs.msg[seqs.n - 1].seq);
 }
 
 int main(void)

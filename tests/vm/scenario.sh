@@ -97,6 +97,9 @@ check "server loads contrib/strongswan/swanctl-l2tp-set-mark-in.conf" \
 	grep -q "loaded connection 'l2tp'" $W/srv/load.out ||
 	{ dump $W/srv/load.out; dump $W/srv/charon.log; }
 for c in c1 c2; do
+	# client 2 may use any source port, as macOS and iOS do
+	lts=dynamic[udp/1701]
+	[ $c = c2 ] && lts=dynamic[udp]
 	cat >$W/$c/swanctl.conf <<CONF
 connections {
 	l2tp {
@@ -112,7 +115,7 @@ connections {
 		children {
 			l2tp {
 				mode = transport
-				local_ts = dynamic[udp/1701]
+				local_ts = $lts
 				remote_ts = dynamic[udp/1701]
 				esp_proposals = aes256gcm16
 			}
@@ -139,8 +142,25 @@ check "server: two inbound SAs, each with its own output-mark" \
 	test "$(echo "$marks" | grep -c .)" -eq 2
 check "server: NAT-T encapsulation" grep -q 'encap type espinudp' $W/xfrm.txt
 
-# l2tp-nfqd: managed rules, default secpath check, native queue
-in_ns srv "$D" -n 1 -o $W/nfq.sock --format 2 -d >$W/daemon.out 2>&1 &
+# a server process that never sets SO_MARK answers client 2's own port
+echo_from_c2() {	# echo_from_c2 PORT: prints the echo, or "no reply"
+	in_ns srv "$N" echo 1701 1 >$W/echo.out 2>&1 &
+	wait_until 10 grep -q ready $W/echo.out
+	in_ns c2 "$N" send -s "$1" -w 5000 203.0.113.2 1701 hex 68656c6c6f
+	kill $! 2>/dev/null
+}
+# without --connmark its reply carries no mark: no outbound policy
+in_ns srv "$D" -n 1 --ipsec-check secpath >$W/daemon0.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon0.out
+check "control, no --connmark: an unmarked reply does not reach client 2" \
+	test "$(echo_from_c2 40001)" = "no reply"
+kill "$(pidof l2tp-nfqd)"
+wait_until 10 sh -c '! pidof l2tp-nfqd >/dev/null'
+
+# l2tp-nfqd: managed rules, default secpath check, native queue, and the
+# nft-native connmark in place of strongSwan's plugin
+in_ns srv "$D" -n 1 -o $W/nfq.sock --format 2 --connmark -d \
+	>$W/daemon.out 2>&1 &
 wait_until 30 grep -q installed $W/daemon.out
 check "managed table uses the native nft queue" \
 	grep -q 'native nft queue' $W/daemon.out
@@ -171,6 +191,11 @@ check "client 1 got its own answer through its own SA" \
 	test "$(cat $W/c1.reply)" = "reply-client-one"
 check "client 2 got its own answer through its own SA" \
 	test "$(cat $W/c2.reply)" = "reply-client-two"
+
+check "--connmark: a reply from a process without SO_MARK reaches client 2 (own source port) through its SA" \
+	test "$(echo_from_c2 40002)" = "hello"
+check "--connmark: the SA's mark saved in conntrack" sh -c \
+	"ip netns exec srv conntrack -L -p udp --sport 40002 2>/dev/null | grep -q 'mark=$(printf %d $m2)'"
 
 # without IPsec, nothing is queued
 in_ns nat "$N" send -s 1701 203.0.113.2 1701 sccrq 33 no-ipsec
