@@ -16,6 +16,7 @@
 #include "ipc.h"
 #include "l2tp.h"
 #include "log.h"
+#include "nft.h"
 #include "pkt.h"
 
 /*
@@ -36,6 +37,7 @@ struct handler {
 	struct handler_cfg cfg;
 	struct ct *ct;
 	struct ipc *ipc;
+	struct nft *nft;
 	struct handler_stats stats;
 	struct ratelimit info_rl, warn_rl;
 	int warned_family;
@@ -71,6 +73,14 @@ static void forward(struct handler *h, struct sccrq_info *info)
 	uint8_t buf[MSG_BUF_SIZE];
 	ssize_t n;
 
+	/*
+	 * Before the verdict where the mark is known then: an unmodified L2TP
+	 * daemon answers the SCCRQ at once, and its answer must find the map
+	 * element.  A full map is logged by nft.c; the packet never suffers.
+	 */
+	if (h->nft)
+		nft_tunnel_mark(h->nft, info->family, &info->peer,
+				info->tunnel_id, info->mark);
 	h->stats.by_src[info->mark_src]++;
 	if (log_ratelimit(&h->info_rl)) {
 		char host[LOG_ESCAPE_MAX(L2TP_HOSTNAME_MAX)];
@@ -211,6 +221,11 @@ void handler_after_verdict(void *data)
 	h->ndeferred = 0;
 	/* the batch is verdicted: now the messages go out, together */
 	ipc_flush(h->ipc);
+}
+
+void handler_set_nft(struct handler *h, struct nft *nft)
+{
+	h->nft = nft;
 }
 
 const struct handler_stats *handler_stats(const struct handler *h)

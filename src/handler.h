@@ -10,6 +10,7 @@
 
 struct ct;
 struct ipc;
+struct nft;
 
 struct handler_cfg {
 	uint32_t mark_mask;
@@ -35,6 +36,8 @@ int handler_open(struct handler **out, const struct handler_cfg *cfg,
 /* queue callbacks */
 void handler_packet(const struct queue_pkt *pkt, void *data);
 void handler_after_verdict(void *data);
+/* --tunnel-marks: map each forwarded SCCRQ's tunnel to its mark in @nft */
+void handler_set_nft(struct handler *h, struct nft *nft);
 const struct handler_stats *handler_stats(const struct handler *h);
 void handler_close(struct handler *h);
 

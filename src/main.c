@@ -61,7 +61,8 @@ static const char usage_text[] =
 "                 [--format 1|2] [--backlog N] [--queue-maxlen N]\n"
 "                 [--manage-rules | --no-rules] [--table NAME]\n"
 "                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
-"                 [--connmark]\n"
+"                 [--connmark] [--tunnel-marks] [--tunnel-mark-timeout SEC]\n"
+"                 [--tunnel-marks-max N]\n"
 "                 [--print-rules] [--user NAME] [--output-owner USER]\n"
 "                 [--syslog] [-d] [-h] [-V]\n"
 "\n"
@@ -87,6 +88,15 @@ static const char usage_text[] =
 "                         (secpath, the default) or all (none)\n"
 "      --connmark         also save IPsec packets' marks in conntrack and\n"
 "                         restore them on locally generated packets\n"
+"      --tunnel-marks     mark the return path per tunnel: a map (peer .\n"
+"                         tunnel ID) -> mark filled from each SCCRQ, for\n"
+"                         L2TP daemons that do not read the messages\n"
+"      --tunnel-mark-timeout SEC\n"
+"                         forget a tunnel's mark after SEC seconds without\n"
+"                         a packet to it (1-604800, default 300)\n"
+"      --tunnel-marks-max N\n"
+"                         tunnels per address family (1-1000000,\n"
+"                         default 65536)\n"
 "      --print-rules      print the table in nft -f syntax and exit\n"
 "      --user NAME        run as this user once started, keeping only\n"
 "                         CAP_NET_ADMIN\n"
@@ -111,6 +121,9 @@ enum {
 	OPT_IPSEC_CHECK,
 	OPT_PRINT_RULES,
 	OPT_CONNMARK,
+	OPT_TUNNEL_MARKS,
+	OPT_TUNNEL_TIMEOUT,
+	OPT_TUNNEL_MAX,
 	OPT_USER,
 	OPT_OUTPUT_OWNER,
 	OPT_SYSLOG,
@@ -132,6 +145,9 @@ static const struct option long_options[] = {
 	{ "ipsec-check",	required_argument, NULL, OPT_IPSEC_CHECK },
 	{ "print-rules",	no_argument,	   NULL, OPT_PRINT_RULES },
 	{ "connmark",		no_argument,	   NULL, OPT_CONNMARK },
+	{ "tunnel-marks",	no_argument,	   NULL, OPT_TUNNEL_MARKS },
+	{ "tunnel-mark-timeout", required_argument, NULL, OPT_TUNNEL_TIMEOUT },
+	{ "tunnel-marks-max",	required_argument, NULL, OPT_TUNNEL_MAX },
 	{ "user",		required_argument, NULL, OPT_USER },
 	{ "output-owner",	required_argument, NULL, OPT_OUTPUT_OWNER },
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
@@ -226,6 +242,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->nft.priority = NFT_DEFAULT_PRIORITY;
 	o->nft.port = 1701;
 	o->nft.ipsec_check = 1;
+	o->nft.tunnel_timeout = 300;
+	o->nft.tunnel_max = 65536;
 	/* for tests of the fallback on kernels that have owned tables */
 	o->nft.owner = !getenv("L2TP_NFQD_NO_OWNER");
 
@@ -293,6 +311,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_CONNMARK:
 			o->nft.connmark = 1;
 			break;
+		case OPT_TUNNEL_MARKS:
+			o->nft.tunnel_marks = 1;
+			break;
+		case OPT_TUNNEL_TIMEOUT:
+			o->nft.tunnel_timeout = parse_num(
+				"--tunnel-mark-timeout", optarg, 1, 604800);
+			break;
+		case OPT_TUNNEL_MAX:
+			o->nft.tunnel_max = parse_num("--tunnel-marks-max",
+						      optarg, 1, 1000000);
+			break;
 		case OPT_USER:
 			pw = getpwnam(optarg);
 			if (!pw)
@@ -334,6 +363,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->nft.connmark && !o->manage_rules)
 		usage_error("--connmark: needs the daemon's own table, not "
+			    "--no-rules");
+	if (o->nft.tunnel_marks && !o->manage_rules)
+		usage_error("--tunnel-marks: needs the daemon's own table, not "
 			    "--no-rules");
 	o->nft.queue = (uint16_t)o->queue;
 	o->nft.mark_mask = o->mark_mask;
@@ -502,6 +534,7 @@ int main(int argc, char **argv)
 	if (opt.manage_rules) {
 		if (nft_open(&nft, &opt.nft))
 			goto out;
+		handler_set_nft(h, nft);
 	} else {
 		log_info("--no-rules: queue the SCCRQs to queue %u yourself",
 			 opt.queue);

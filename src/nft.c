@@ -7,7 +7,11 @@
  *       [--connmark: meta ipsec exists meta mark != 0 ct mark set meta mark]
  *       udp dport 1701 <L2TPv2 control, Tunnel ID 0> [meta ipsec exists]
  *       counter queue num N bypass }
- *     [--connmark: chain output { type route hook output priority mangle;
+ *     [--tunnel-marks: maps (peer address . peer's tunnel ID) : mark]
+ *     [--connmark, --tunnel-marks: chain output { type route hook output
+ *       priority mangle;
+ *       udp sport 1701 meta mark 0 meta mark set <daddr . Tunnel ID> map
+ *         @tunnels4 update @tunnels4 { ... }   (and IPv6, L bit or not)
  *       meta mark 0 ct mark != 0 meta mark set ct mark }] }
  *
  * Installed in one transaction.  The owner flag ties the table to this
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -29,7 +34,9 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 
 #include "log.h"
 #include "nft.h"
@@ -40,8 +47,24 @@
 #define L2TP_FLAGS_MASK		0xcb0f
 #define L2TP_FLAGS_CONTROL	0xc802
 
+/*
+ * nft's datatypes, so that `nft list` can show the maps: the Tunnel ID is
+ * typed inet_service, a 16-bit number nft prints (a bare integer has no
+ * length without nft's own typeof metadata, and nft cannot list it).
+ */
+#define NFT_TYPE_INET_SERVICE	13
+#define NFT_TYPE_IPADDR		7
+#define NFT_TYPE_IP6ADDR	8
+#define NFT_TYPE_MARK		19
+#define NFT_BYTEORDER_HOST	1	/* nft's enum byteorder */
+#define NFT_BYTEORDER_BIG	2
+#define NFT_TYPE_BITS		6
+#define L2TP_L_BIT		0x4000
+
 struct nft {
 	struct nft_cfg cfg;
+	struct ratelimit full_rl;
+	uint64_t map_full;
 	struct mnl_socket *nl;		/* owns the table: open for life */
 	struct mnl_socket *events;	/* fallback mode only */
 	uint32_t seq;
@@ -71,18 +94,24 @@ static int add_meta(struct nftnl_rule *r, uint32_t key)
 	return 0;
 }
 
-static int add_th(struct nftnl_rule *r, uint32_t offset, uint32_t len)
+static int add_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset,
+		       uint32_t len, uint32_t dreg)
 {
 	struct nftnl_expr *e = expr(r, "payload");
 
 	if (!e)
 		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
-			   NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
 	return 0;
+}
+
+static int add_th(struct nftnl_rule *r, uint32_t offset, uint32_t len)
+{
+	return add_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, offset, len,
+			   NFT_REG_1);
 }
 
 static int add_cmp_op(struct nftnl_rule *r, uint32_t op, const void *data,
@@ -208,6 +237,76 @@ static int build_restore_exprs(struct nftnl_rule *r, const struct nft_cfg *cfg)
 	       add_meta_set(r, NFT_META_MARK);
 }
 
+/*
+ * The tunnel map's key, as the output rule builds it in registers: the
+ * peer's address, then the Tunnel ID in the next 32-bit register.
+ */
+static uint32_t key_len(int v6)
+{
+	return v6 ? 16 + 4 : 4 + 4;
+}
+
+/* daddr . <Tunnel ID at @tid_off in the L2TP header> into the registers */
+static int add_key(struct nftnl_rule *r, int v6, uint32_t tid_off)
+{
+	return add_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16,
+			   v6 ? 16 : 4, NFT_REG_1) ||
+	       add_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 8 + tid_off, 2,
+			   NFT_REG32_00 + (v6 ? 4 : 1));
+}
+
+/*
+ * udp sport PORT meta mark 0 [L bit set|clear] meta nfproto ipv4|ipv6
+ * meta mark set <daddr . Tunnel ID> map @tunnelsN
+ * update @tunnelsN { <daddr . Tunnel ID> : meta mark }
+ *
+ * The Tunnel ID follows the flags word and, when the L bit is set, the
+ * Length field.  The update refreshes the element's timeout: a tunnel's
+ * mark lives as long as the tunnel sends.
+ */
+static int build_tunnel_exprs(struct nftnl_rule *r, const struct nft_cfg *cfg,
+			      int v6, int lbit)
+{
+	const char *map = v6 ? NFT_MAP_V6 : NFT_MAP_V4;
+	uint16_t port = htons(cfg->port), lmask = htons(L2TP_L_BIT);
+	uint16_t lval = lbit ? lmask : 0;
+	uint8_t udp = IPPROTO_UDP, proto = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	uint32_t zero = 0, tid_off = lbit ? 4 : 2;
+	struct nftnl_expr *e;
+
+	if (add_meta(r, NFT_META_L4PROTO) || add_cmp(r, &udp, 1) ||
+	    add_th(r, 0, 2) || add_cmp(r, &port, 2) ||
+	    add_meta(r, NFT_META_MARK) || add_cmp(r, &zero, 4) ||
+	    add_th(r, 8, 2) || add_mask(r, &lmask, 2) || add_cmp(r, &lval, 2) ||
+	    add_meta(r, NFT_META_NFPROTO) || add_cmp(r, &proto, 1) ||
+	    add_key(r, v6, tid_off))
+		return -1;
+	e = expr(r, "lookup");
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, v6 ? 2 : 1);
+	if (add_meta_set(r, NFT_META_MARK) || add_key(r, v6, tid_off))
+		return -1;
+	e = expr(r, "meta");
+	if (!e)
+		return -1;
+	/* past the key: an IPv6 key fills 32-bit registers 0-4 */
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_3);
+	e = expr(r, "dynset");
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_DATA, NFT_REG_3);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, map);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, v6 ? 2 : 1);
+	return 0;
+}
+
 static int build_rule_exprs(struct nftnl_rule *r, const struct nft_cfg *cfg,
 			    enum nft_queue_form form)
 {
@@ -279,7 +378,10 @@ static int put_chain(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
 	return mnl_nlmsg_batch_next(b) ? 0 : -1;
 }
 
-enum rule_kind { RULE_QUEUE, RULE_SAVE, RULE_RESTORE };
+enum rule_kind {
+	RULE_QUEUE, RULE_SAVE, RULE_RESTORE,
+	RULE_TUNNEL4_L, RULE_TUNNEL4, RULE_TUNNEL6_L, RULE_TUNNEL6,
+};
 
 static int put_rule(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
 		    enum rule_kind kind, enum nft_queue_form form, uint32_t seq)
@@ -291,8 +393,9 @@ static int put_rule(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
 	if (!r)
 		return -1;
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, cfg->table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, kind == RULE_RESTORE ?
-			   NFT_CHAIN_OUTPUT : NFT_CHAIN_INPUT);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, kind == RULE_QUEUE ||
+			   kind == RULE_SAVE ? NFT_CHAIN_INPUT :
+			   NFT_CHAIN_OUTPUT);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, FAMILY);
 	switch (kind) {
 	case RULE_SAVE:
@@ -300,6 +403,14 @@ static int put_rule(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
 		break;
 	case RULE_RESTORE:
 		err = build_restore_exprs(r, cfg);
+		break;
+	case RULE_TUNNEL4_L:
+	case RULE_TUNNEL4:
+	case RULE_TUNNEL6_L:
+	case RULE_TUNNEL6:
+		err = build_tunnel_exprs(r, cfg, kind >= RULE_TUNNEL6_L,
+					 kind == RULE_TUNNEL4_L ||
+					 kind == RULE_TUNNEL6_L);
 		break;
 	default:
 		err = build_rule_exprs(r, cfg, form);
@@ -312,6 +423,50 @@ static int put_rule(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
 	}
 	nftnl_rule_free(r);
 	return ret;
+}
+
+static int put_map(struct mnl_nlmsg_batch *b, const struct nft_cfg *cfg,
+		   int v6, uint32_t seq)
+{
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(64);
+	struct nlmsghdr *nlh;
+	uint32_t keytype;
+
+	if (!set || !ud) {
+		nftnl_set_free(set);
+		if (ud)
+			nftnl_udata_buf_free(ud);
+		return -1;
+	}
+	/* how nft should print them: the key in network order, the mark in
+	 * host order (without this nft shows the marks byte-swapped) */
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, NFT_BYTEORDER_BIG);
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
+			    NFT_BYTEORDER_HOST);
+	nftnl_set_set_data(set, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
+			   nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	keytype = (v6 ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR) << NFT_TYPE_BITS |
+		  NFT_TYPE_INET_SERVICE;
+	nftnl_set_set_str(set, NFTNL_SET_TABLE, cfg->table);
+	nftnl_set_set_str(set, NFTNL_SET_NAME, v6 ? NFT_MAP_V6 : NFT_MAP_V4);
+	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, FAMILY);
+	/* a map, with timeouts, updated from the packet path */
+	nftnl_set_set_u32(set, NFTNL_SET_FLAGS,
+			  NFT_SET_MAP | NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, keytype);
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, key_len(v6));
+	nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, NFT_TYPE_MARK);
+	nftnl_set_set_u32(set, NFTNL_SET_DATA_LEN, 4);
+	nftnl_set_set_u64(set, NFTNL_SET_TIMEOUT,
+			  (uint64_t)cfg->tunnel_timeout * 1000);
+	nftnl_set_set_u32(set, NFTNL_SET_DESC_SIZE, cfg->tunnel_max);
+	nftnl_set_set_u32(set, NFTNL_SET_ID, v6 ? 2 : 1);
+	nlh = put_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE, seq);
+	nftnl_set_nlmsg_build_payload(nlh, set);
+	nftnl_set_free(set);
+	return mnl_nlmsg_batch_next(b) ? 0 : -1;
 }
 
 /* The next ACKed message of the batch, and what it does. */
@@ -367,13 +522,26 @@ size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
 	s->queue_rule = next(s, seq, "adding the queue rule");
 	if (put_rule(b, cfg, RULE_QUEUE, form, s->queue_rule))
 		goto out;
-	/* a route chain: the IPsec policy lookup sees the restored mark */
+	/* a route chain: the IPsec policy lookup sees the new mark */
+	if ((cfg->connmark || cfg->tunnel_marks) &&
+	    put_chain(b, cfg, NFT_CHAIN_OUTPUT, "route", NF_INET_LOCAL_OUT,
+		      NF_IP_PRI_MANGLE, next(s, seq, "adding the output chain")))
+		goto out;
+	/* tunnel marks first: they are per tunnel, conntrack's per flow */
+	if (cfg->tunnel_marks) {
+		enum rule_kind k;
+
+		if (put_map(b, cfg, 0, next(s, seq, "adding the IPv4 tunnel map")) ||
+		    put_map(b, cfg, 1, next(s, seq, "adding the IPv6 tunnel map")))
+			goto out;
+		for (k = RULE_TUNNEL4_L; k <= RULE_TUNNEL6; k++)
+			if (put_rule(b, cfg, k, form, next(s, seq,
+				     "adding a tunnel mark rule")))
+				goto out;
+	}
 	if (cfg->connmark &&
-	    (put_chain(b, cfg, NFT_CHAIN_OUTPUT, "route", NF_INET_LOCAL_OUT,
-		       NF_IP_PRI_MANGLE,
-		       next(s, seq, "adding the output chain")) ||
-	     put_rule(b, cfg, RULE_RESTORE, form,
-		      next(s, seq, "adding the connmark restore rule"))))
+	    put_rule(b, cfg, RULE_RESTORE, form,
+		     next(s, seq, "adding the connmark restore rule")))
 		goto out;
 	nftnl_batch_end(mnl_nlmsg_batch_current(b), nl_seq(seq));
 	if (!mnl_nlmsg_batch_next(b))
@@ -406,13 +574,54 @@ void nft_print(FILE *f, const struct nft_cfg *cfg)
 		"counter queue num %u bypass\n"
 		"\t}\n", cfg->port, L2TP_FLAGS_MASK, L2TP_FLAGS_CONTROL, ipsec,
 		cfg->queue);
-	if (cfg->connmark)
+	if (cfg->tunnel_marks) {
+		static const struct { const char *map, *type; } m[] = {
+			{ NFT_MAP_V4, "ipv4_addr" }, { NFT_MAP_V6, "ipv6_addr" },
+		};
+		int i;
+
+		for (i = 0; i < 2; i++)
+			fprintf(f,
+				"\n\tmap %s {\n"
+				"\t\ttype %s . inet_service : mark\n"
+				"\t\tflags dynamic,timeout\n"
+				"\t\ttimeout %us\n"
+				"\t\tsize %u\n"
+				"\t}\n", m[i].map, m[i].type, cfg->tunnel_timeout,
+				cfg->tunnel_max);
+	}
+	if (cfg->connmark || cfg->tunnel_marks)
 		fprintf(f,
 			"\n\tchain %s {\n"
 			"\t\ttype route hook output priority mangle; "
-			"policy accept;\n"
-			"\t\tmeta mark 0 ct mark%s != 0 meta mark set ct mark%s\n"
-			"\t}\n", NFT_CHAIN_OUTPUT, mask, mask);
+			"policy accept;\n%s", NFT_CHAIN_OUTPUT,
+			cfg->tunnel_marks ?
+			"\t\t# nft 1.0.6 cannot load the two ip6 rules from "
+			"text (an assertion\n\t\t# in nft); the daemon installs "
+			"them through libnftnl\n" : "");
+	if (cfg->tunnel_marks) {
+		static const struct { const char *map, *addr, *l; int off; } t[] = {
+			{ NFT_MAP_V4, "ip daddr", "0x4000", 96 },
+			{ NFT_MAP_V4, "ip daddr", "0", 80 },
+			{ NFT_MAP_V6, "ip6 daddr", "0x4000", 96 },
+			{ NFT_MAP_V6, "ip6 daddr", "0", 80 },
+		};
+		int i;
+
+		for (i = 0; i < 4; i++)
+			fprintf(f,
+				"\t\tudp sport %u meta mark 0 "
+				"@th,64,16 & 0x4000 == %s "
+				"meta mark set %s . @th,%d,16 map @%s "
+				"update @%s { %s . @th,%d,16 : meta mark }\n",
+				cfg->port, t[i].l, t[i].addr, t[i].off, t[i].map,
+				t[i].map, t[i].addr, t[i].off);
+	}
+	if (cfg->connmark)
+		fprintf(f, "\t\tmeta mark 0 ct mark%s != 0 meta mark set ct "
+			"mark%s\n", mask, mask);
+	if (cfg->connmark || cfg->tunnel_marks)
+		fputs("\t}\n", f);
 	fputs("}\n", f);
 }
 
@@ -637,6 +846,7 @@ int nft_open(struct nft **out, const struct nft_cfg *cfg)
 		return -ENOMEM;
 	n->cfg = *cfg;
 	n->form = NFT_QUEUE_NATIVE;
+	n->full_rl = (struct ratelimit)RATELIMIT_INIT("tunnel map", 1, 60);
 	n->nl = nl_open(NETLINK_NETFILTER);
 	if (!n->nl) {
 		ret = -errno;
@@ -743,6 +953,90 @@ void nft_dispatch(struct nft *n)
 	if (install(n) == 0)
 		log_warnx("table inet %s was removed or changed by another "
 			  "program: put back", n->cfg.table);
+}
+
+/* One batch: [delete the element,] add it with @mark. */
+static int put_elem(struct nft *n, const char *map, const void *key,
+		    uint32_t klen, uint32_t mark, int replace)
+{
+	char buf[2048] __attribute__((aligned(8))) = { 0 };
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, sizeof(buf) / 2);
+	uint32_t first = 0, seq;
+	struct nl_err err;
+	int i, ret;
+
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), nl_seq(&n->seq));
+	mnl_nlmsg_batch_next(b);
+	for (i = replace ? 0 : 1; i < 2; i++) {
+		struct nftnl_set *set = nftnl_set_alloc();
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		struct nlmsghdr *nlh;
+
+		if (!set || !e) {
+			nftnl_set_free(set);
+			nftnl_set_elem_free(e);
+			mnl_nlmsg_batch_stop(b);
+			return -ENOMEM;
+		}
+		nftnl_set_set_str(set, NFTNL_SET_TABLE, n->cfg.table);
+		nftnl_set_set_str(set, NFTNL_SET_NAME, map);
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, klen);
+		if (i) {
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &mark, 4);
+			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT,
+				(uint64_t)n->cfg.tunnel_timeout * 1000);
+		}
+		nftnl_set_elem_add(set, e);
+		seq = nl_seq(&n->seq);
+		if (!first)
+			first = seq;
+		nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
+					    i ? NFT_MSG_NEWSETELEM :
+					    NFT_MSG_DELSETELEM, FAMILY,
+					    (i ? NLM_F_CREATE : 0) | NLM_F_ACK,
+					    seq);
+		nftnl_set_elems_nlmsg_build_payload(nlh, set);
+		nftnl_set_free(set);
+		mnl_nlmsg_batch_next(b);
+	}
+	nftnl_batch_end(mnl_nlmsg_batch_current(b), nl_seq(&n->seq));
+	mnl_nlmsg_batch_next(b);
+	ret = nl_request(n->nl, mnl_nlmsg_batch_head(b),
+			 mnl_nlmsg_batch_size(b), first, seq, NULL, NULL, &err);
+	mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
+int nft_tunnel_mark(struct nft *n, int family, const void *peer,
+		    uint16_t tunnel_id, uint32_t mark)
+{
+	uint8_t key[20] = { 0 };
+	uint16_t tid = htons(tunnel_id);
+	int v6 = family == AF_INET6, ret;
+	const char *map = v6 ? NFT_MAP_V6 : NFT_MAP_V4;
+
+	if (!n || !n->cfg.tunnel_marks)
+		return 0;
+	/* the address, then the Tunnel ID in its own 32-bit register */
+	memcpy(key, peer, v6 ? 16 : 4);
+	memcpy(key + (v6 ? 16 : 4), &tid, 2);
+	ret = put_elem(n, map, key, key_len(v6), mark, 0);
+	if (ret == -EEXIST)	/* mapped to another mark: replace it */
+		ret = put_elem(n, map, key, key_len(v6), mark, 1);
+	log_debug("tunnel map %s: tunnel %u mark 0x%x: %s", map, tunnel_id,
+		  mark, ret ? strerror(-ret) : "set");
+	if (ret == -ENFILE || ret == -ENOSPC) {
+		n->map_full++;
+		if (log_ratelimit(&n->full_rl))
+			log_warnx("tunnel map %s full (%u elements, %llu "
+				  "refused so far): raise --tunnel-marks-max",
+				  map, n->cfg.tunnel_max,
+				  (unsigned long long)n->map_full);
+	} else if (ret && log_ratelimit(&n->full_rl)) {
+		errno = -ret;
+		log_warn("tunnel map %s", map);
+	}
+	return ret;
 }
 
 void nft_close(struct nft *n)

@@ -12,7 +12,7 @@
 #define NFT_CHAIN_INPUT		"input"
 #define NFT_CHAIN_OUTPUT	"output"
 #define NFT_TABLE_NAME_MAX	255
-#define NFT_BATCH_MIN		8192	/* bytes for an install batch */
+#define NFT_BATCH_MIN		32768	/* bytes for an install batch */
 
 /* What the daemon's table looks like. */
 struct nft_cfg {
@@ -24,7 +24,13 @@ struct nft_cfg {
 	int owner;		/* create the table with the owner flag */
 	int connmark;		/* save the mark in conntrack, restore it */
 	uint32_t mark_mask;
+	int tunnel_marks;	/* (peer . tunnel ID) -> mark maps */
+	uint32_t tunnel_timeout;	/* seconds an idle tunnel's mark lives */
+	uint32_t tunnel_max;	/* elements per map */
 };
+
+#define NFT_MAP_V4		"tunnels4"
+#define NFT_MAP_V6		"tunnels6"
 
 enum nft_queue_form {
 	NFT_QUEUE_NATIVE,	/* the nft queue expression (nft_queue) */
@@ -32,7 +38,7 @@ enum nft_queue_form {
 };
 
 /* Sequence numbers of the messages of an install batch. */
-#define NFT_BATCH_MSGS	10
+#define NFT_BATCH_MSGS	16
 struct nft_batch_seqs {
 	uint32_t first, last;	/* every message with an ACK */
 	uint32_t table;		/* the table that is kept */
@@ -68,6 +74,14 @@ int nft_open(struct nft **out, const struct nft_cfg *cfg);
 int nft_fd(const struct nft *n);
 /* Events arrived: put the table back if someone removed it. */
 void nft_dispatch(struct nft *n);
+/*
+ * nft_tunnel_mark - map (peer, peer's tunnel ID) to @mark in the table's
+ * tunnel map (--tunnel-marks), replacing an older mark.  0 or -errno;
+ * logs a full map (rate-limited).  Takes a netlink round trip: call it
+ * after the verdict.
+ */
+int nft_tunnel_mark(struct nft *n, int family, const void *peer,
+		    uint16_t tunnel_id, uint32_t mark);
 /* Remove the table (rules go first at exit). */
 void nft_close(struct nft *n);
 

@@ -707,7 +707,7 @@ static void test_nft_batch(void)
 	};
 	struct nft_batch_seqs seqs;
 	struct batch_seen b;
-	char buf[8192] __attribute__((aligned(8)));
+	static char buf[NFT_BATCH_MIN] __attribute__((aligned(8)));
 	uint32_t seq = 100;
 	size_t len;
 

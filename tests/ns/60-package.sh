@@ -59,7 +59,7 @@ check "make uninstall leaves no file" \
 
 # the man page documents exactly the options --help lists
 "$DAEMON" --help | grep -oE -- '--[a-z-]+' | sort -u >"$TMP/help.opts"
-sed -n '/^\.SH OPTIONS/,/^\.SH SIGNALS/p' "$TOP/doc/l2tp-nfqd.8" |
+sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$TOP/doc/l2tp-nfqd.8" |
 	sed 's/\\-/-/g' | grep -oE -- '--[a-z-]+' | sort -u >"$TMP/man.opts"
 check "man page OPTIONS = --help options" cmp -s "$TMP/help.opts" "$TMP/man.opts"
 sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$TOP/doc/l2tp-nfqd.8" |

@@ -1,0 +1,106 @@
+#!/bin/sh
+# --tunnel-marks with simulated SA marks: replies from an unmarked socket
+# get the mark of their tunnel, looked up by peer address and the L2TP
+# header's Tunnel ID; elements are replaced, refreshed by traffic, expire,
+# and a full map costs nothing but the element.
+. "$(dirname "$0")/../lib.sh"
+setup_net
+# the stand-in SA marks: by the SCCRQ's Assigned Tunnel ID (host names of
+# six characters put its value at bit 432 of the transport header)
+in_s nft -f - <<NFT || skip "nft"
+table inet marks {
+	chain pre {
+		type filter hook prerouting priority mangle - 10;
+		udp dport 1701 @th,432,16 5 meta mark set 0x105
+		udp dport 1701 @th,432,16 6 meta mark set 0x106
+		udp dport 1701 @th,432,16 8 meta mark set 0x108
+		udp dport 1701 @th,432,16 9 meta mark set 0x109
+	}
+	chain post {
+		type filter hook postrouting priority 0;
+		udp sport 1701 meta mark 0x105 counter
+		udp sport 1701 meta mark 0x106 counter
+		udp sport 1701 meta mark 0x108 counter
+		udp sport 1701 meta mark 0x205 counter
+		udp sport 1701 meta mark 0 counter
+	}
+}
+NFT
+left() {	# left MARK: packets that left from udp/1701 with MARK
+	in_s nft -j list chain inet marks post 2>/dev/null | jq "[.nftables[] |
+		select(.rule) | .rule.expr | select(.[1].match.right == $1) |
+		.[2].counter.packets] | add"
+}
+reply() {	# reply DST HEX: from the server's udp/1701, no SO_MARK
+	in_s "$NETTOOL" send -s 1701 "$1" 1701 hex "$2"
+}
+elements() { in_s nft list map inet l2tp-nfqd "$1" 2>/dev/null; }
+
+start_listener || no "listener starts"
+# format 2: IPv6 SCCRQs get messages too
+start_daemon --ipsec-check none --tunnel-marks --tunnel-mark-timeout 3 \
+	--format 2 ||
+	no "daemon starts"
+in_c "$NETTOOL" send -s 1701 $C4 1701 hex 00 2>/dev/null	# warm up ARP
+in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 5 tunl-5
+in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 6 tunl-6
+wait_messages 2
+check "map holds (peer . tunnel ID) for both tunnels" sh -c \
+	"$IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 5 ' &&
+	 $IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 6 '" ||
+	elements tunnels4
+
+reply $C4 c802000c000500000000000000	# control, tunnel 5
+reply $C4 4002000c0006000100000000	# data with L, tunnel 6
+reply $C4 000200050001ff03		# data without L, tunnel 5
+reply $C4 c802000c000700000000000000	# tunnel 7: unknown
+check "control message to tunnel 5 and data without L: mark 0x105" \
+	test "$(left 261)" -eq 2
+check "same address and port, tunnel 6 (data with L): mark 0x106" \
+	test "$(left 262)" -eq 1
+check "unknown tunnel: no mark" test "$(left 0)" -ge 1
+zero=$(left 0)
+
+# IPv6
+in_c "$NETTOOL" send -s 1701 $S6 1701 sccrq 8 tunl-8
+wait_messages 3
+reply $C6 c802000c000800000000000000
+check "IPv6: tunnel 8 gets mark 0x108" test "$(left 264)" -eq 1
+
+# a new SCCRQ for a known (peer, tunnel ID) replaces the mark
+in_s nft flush chain inet marks pre
+in_s nft add rule inet marks pre udp dport 1701 @th,432,16 5 meta mark set 0x205
+in_s nft add rule inet marks pre udp dport 1701 @th,432,16 9 meta mark set 0x109
+in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 5 tunl-5
+wait_messages 4
+reply $C4 c802000c000500000000000000
+check "a new SCCRQ replaces the tunnel's mark" test "$(left 517)" -eq 1
+
+# traffic keeps a tunnel's mark alive; silence lets it expire
+for i in 1 2 3 4 5; do
+	reply $C6 c802000c000800000000000000
+	sleep 1
+done
+check "traffic keeps the mark past the timeout (5 s > 3 s)" \
+	test "$(left 264)" -eq 6
+sleep 4
+check "silent tunnels expire" sh -c \
+	"! $IN_S nft list map inet l2tp-nfqd tunnels6 | grep -q 'elements'"
+reply $C6 c802000c000800000000000000
+check "an expired tunnel gets no mark" test "$(left 0)" -eq $((zero + 1))
+stop daemon
+
+# a full map: logged, counted, the message still sent
+: >"$TMP/daemon.err"
+start_daemon --ipsec-check none --tunnel-marks --tunnel-marks-max 1 ||
+	no "daemon starts"
+in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 5 tunl-5
+in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 9 tunl-9
+wait_messages 6
+check "full map: logged" grep -q 'tunnel map tunnels4 full' "$TMP/daemon.err"
+check "full map: the message is still sent" grep -q 'host "tunl-9"' \
+	"$TMP/listen.out"
+stop daemon
+check "--tunnel-marks --no-rules: exit 2" sh -c \
+	"'$DAEMON' --tunnel-marks --no-rules >/dev/null 2>&1; [ \$? -eq 2 ]"
+[ -z "$FAILED" ]
