@@ -281,7 +281,17 @@ static int do_send(int argc, char **argv)
 		if (r < 0)
 			die("recv");
 		buf[r] = 0;
-		printf("%s\n", (char *)buf);
+		/* text as text, anything else (an L2TP header) in hex */
+		for (i = 0; i < (unsigned int)r; i++)
+			if (buf[i] < 0x20 || buf[i] > 0x7e)
+				break;
+		if (i == (unsigned int)r) {
+			printf("%s\n", (char *)buf);
+		} else {
+			for (i = 0; i < (unsigned int)r; i++)
+				printf("%02x", buf[i]);
+			putchar('\n');
+		}
 	}
 	close(fd);
 	return 0;

@@ -5,6 +5,10 @@
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
+# ptys for pppd, which xl2tpd starts for each call
+mkdir -p /dev/pts
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
+ln -sf pts/ptmx /dev/ptmx
 mount -t tmpfs tmpfs /run
 for a in $(cat /proc/cmdline); do
 	case $a in

@@ -18,7 +18,8 @@ skip() {
 	exit 0
 }
 
-# strongSwan is installed on the host only for its files: the VM runs it.
+# strongSwan and xl2tpd are installed on the host only for their files:
+# the VM runs them.
 # Keep package scripts from starting any service here.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -26,7 +27,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 EXTRA_PKGS="qemu-system-x86 busybox-static kmod cpio strongswan-charon
-strongswan-swanctl libstrongswan-standard-plugins" "$TOP/tests/deps.sh" ||
+strongswan-swanctl libstrongswan-standard-plugins xl2tpd ppp" "$TOP/tests/deps.sh" ||
 	skip "cannot install qemu and strongSwan"
 [ -x /usr/bin/qemu-system-x86_64 ] || skip "no qemu-system-x86_64"
 

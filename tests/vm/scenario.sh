@@ -27,7 +27,8 @@ finish() { echo "vm: $pass passed, $fail failed"; exit 0; }
 dump() { tail -n "${2:-15}" "$1" 2>/dev/null | sed "s|^|info vm: $(basename "$1"): |"; }
 in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
 
-for m in xfrm_user esp4 nft_queue nf_conntrack veth bridge; do
+for m in xfrm_user esp4 nft_queue nf_conntrack veth bridge ppp_generic \
+	 ppp_async; do
 	modprobe "$m" || no "modprobe $m"
 done
 
@@ -197,6 +198,23 @@ check "--connmark: a reply from a process without SO_MARK reaches client 2 (own 
 check "--connmark: the SA's mark saved in conntrack" sh -c \
 	"ip netns exec srv conntrack -L -p udp --sport 40002 2>/dev/null | grep -q 'mark=$(printf %d $m2)'"
 
+# conntrack save/restore alone: both clients' L2TP share one conntrack
+# entry (the NAT's address, udp/1701 both ends), so a packet for client
+# 1's tunnel (ID 11) sent right after client 2 spoke takes client 2's SA
+to_tunnel_11() {	# both clients speak, then the server writes to tunnel 11
+	in_ns c1 "$N" send -s 1701 -w 4000 203.0.113.2 1701 hex 00 >$W/t1.out &
+	w1=$!
+	sleep 0.5
+	in_ns c2 "$N" send -s 1701 -w 4000 203.0.113.2 1701 hex 00 >$W/t2.out &
+	w2=$!
+	sleep 0.5
+	in_ns srv "$N" send -s 1701 203.0.113.1 1701 hex c802000c000b00000000000000
+	wait $w1 $w2	# not a bare wait: the charons run in the background
+}
+to_tunnel_11
+check "--connmark alone: tunnel 11's packet after client 2 spoke goes to client 2" \
+	sh -c "grep -q '^c802000c000b' $W/t2.out && grep -q 'no reply' $W/t1.out"
+
 # without IPsec, nothing is queued
 in_ns nat "$N" send -s 1701 203.0.113.2 1701 sccrq 33 no-ipsec
 sleep 1
@@ -226,6 +244,93 @@ in_ns nat "$N" send -s 1799 203.0.113.2 1701 sccrq 44 ct-attached
 wait_until 10 grep -q ct-attached $W/ct.out
 check "mark through NFQA_CT when the packet carries none" grep -q \
 	'tunnel 44 mark 0x77 source conntrack host "ct-attached"' $W/ct.out
+kill "$(pidof l2tp-nfqd)"
+
+# --tunnel-marks: the same exchange, now per tunnel
+in_ns srv "$D" -n 1 --tunnel-marks --connmark -d >$W/daemon3.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon3.out
+in_ns c1 "$N" send -s 1701 203.0.113.2 1701 sccrq 11 client-one
+in_ns c2 "$N" send -s 1701 203.0.113.2 1701 sccrq 22 client-two
+wait_until 10 sh -c "grep -c 'SCCRQ from' $W/daemon3.out | grep -qx 2"
+to_tunnel_11
+check "--tunnel-marks: tunnel 11's packet goes to client 1 even so" \
+	sh -c "grep -q '^c802000c000b' $W/t1.out && grep -q 'no reply' $W/t2.out"
+kill "$(pidof l2tp-nfqd)"
+wait_until 10 sh -c '! pidof l2tp-nfqd >/dev/null'
+
+# Debian's xl2tpd, unmodified: LNS on the server, LAC on both clients
+for ns in srv c1 c2; do
+	cat >$W/$ns/ppp.opts <<OPTS
+noauth
+nodefaultroute
+noipdefault
+lcp-echo-interval 0
+logfile $W/$ns/ppp.log
+OPTS
+done
+cat >$W/srv/xl2tpd.conf <<CONF
+[global]
+port = 1701
+force userspace = yes
+[lns default]
+local ip = 198.18.0.1
+ip range = 198.18.0.10-198.18.0.20
+require authentication = no
+pppoptfile = $W/srv/ppp.opts
+length bit = yes
+CONF
+for c in c1 c2; do
+	cat >$W/$c/xl2tpd.conf <<CONF
+[global]
+port = 1701
+force userspace = yes
+[lac server]
+lns = 203.0.113.2
+autodial = yes
+redial = no
+require authentication = no
+pppoptfile = $W/$c/ppp.opts
+length bit = yes
+CONF
+done
+xl2tpd_run() {	# start the LNS and both LACs
+	for ns in srv c1 c2; do
+		rm -f $W/$ns/xl2tpd.ctl
+		in_ns $ns xl2tpd -D -c $W/$ns/xl2tpd.conf -p $W/$ns/xl2tpd.pid \
+			-C $W/$ns/xl2tpd.ctl >$W/$ns/xl2tpd.log 2>&1 &
+		[ $ns = srv ] && sleep 1
+	done
+}
+xl2tpd_stop() {
+	for p in $(pidof xl2tpd) $(pidof pppd); do kill "$p"; done
+	wait_until 10 sh -c '! pidof xl2tpd >/dev/null && ! pidof pppd >/dev/null'
+}
+calls() { ip -n srv -br addr | grep -c '^ppp.*198.18.0.1'; }
+
+# no return-path marks: the LNS's answers match no outbound policy
+xl2tpd_run
+sleep 15
+n=$(calls)
+check "xl2tpd without return-path marks: no tunnel comes up" sh -c \
+	"! grep -q 'Connection established' $W/srv/xl2tpd.log && [ $n -eq 0 ]" ||
+	{ dump $W/srv/xl2tpd.log 20; dump $W/c1/xl2tpd.log 20; ip netns exec srv ip xfrm policy | sed 's/^/info vm: /' | head -30; }
+xl2tpd_stop
+
+in_ns srv "$D" -n 1 --tunnel-marks -d >$W/daemon4.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon4.out
+xl2tpd_run
+t=90
+while [ "$(calls)" -lt 2 ] && [ $t -gt 0 ]; do sleep 1; t=$((t - 1)); done
+check "xl2tpd with --tunnel-marks: both tunnels come up" test \
+	"$(grep -c 'Connection established' $W/srv/xl2tpd.log)" -eq 2 ||
+	{ dump $W/srv/xl2tpd.log 20; dump $W/c1/xl2tpd.log 10; }
+check "xl2tpd with --tunnel-marks: both calls up (two PPP links on the server)" \
+	test "$(calls)" -eq 2 ||
+	{ dump $W/srv/xl2tpd.log 30; dump $W/srv/ppp.log 20; dump $W/c1/ppp.log 20; ip -n srv -br addr | sed 's/^/info vm: /'; }
+check "each client has its PPP link" sh -c \
+	"ip -n c1 -br addr | grep -q '^ppp.*198.18.0.1[0-9]' &&
+	 ip -n c2 -br addr | grep -q '^ppp.*198.18.0.1[0-9]'"
+xl2tpd_stop
 kill "$(pidof l2tp-nfqd)"
 
 # rules/ load with the native queue
