@@ -54,6 +54,8 @@ TESTPROGS := $(B)/unit-tests $(B)/nettool $(B)/nftdump
 
 all: $(PROGS)
 
+$(B)/tests/%.o: CPPFLAGS += -Itests
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")

@@ -174,15 +174,23 @@ chain_info() {
 
 has_table() { in_s nft list table inet "$1" >/dev/null 2>&1; }
 
-# sim_mark MARK: every packet reaching the server gets MARK, standing in
-# for the mark that strongSwan's set_mark_in gives IPsec traffic
-sim_mark() {
-	in_s nft -f - <<NFT
-table inet marks {
-	chain pre {
-		type filter hook prerouting priority mangle - 10;
-		meta mark set $1
-	}
+# sim_rules: the stand-in for the marks that strongSwan's set_mark_in gives
+# IPsec traffic: nft rules, one a line on standard input, in the
+# prerouting chain of the server's table inet marks
+sim_rules() {
+	{
+		echo 'table inet marks { chain pre {'
+		echo 'type filter hook prerouting priority mangle - 10;'
+		cat
+		echo '}'
+		echo '}'
+	} | in_s nft -f - || skip "nft"
 }
+
+# sim_mark MARK: every packet reaching the server gets MARK (a here-document,
+# not a pipe: skip must end the test, not a subshell)
+sim_mark() {
+	sim_rules <<NFT
+meta mark set $1
 NFT
 }

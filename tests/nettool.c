@@ -34,49 +34,12 @@
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
+#include "sccrq.h"
+
 static void die(const char *what)
 {
 	perror(what);
 	exit(1);
-}
-
-static size_t put16(uint8_t *p, size_t n, unsigned int v)
-{
-	p[n] = (uint8_t)(v >> 8);
-	p[n + 1] = (uint8_t)v;
-	return n + 2;
-}
-
-static size_t avp(uint8_t *p, size_t n, unsigned int type, const void *v,
-		  size_t len)
-{
-	n = put16(p, n, 0x8000 | (unsigned int)(6 + len));
-	n = put16(p, n, 0);
-	n = put16(p, n, type);
-	memcpy(p + n, v, len);
-	return n + len;
-}
-
-static size_t build_sccrq(uint8_t *p, unsigned int tid, const char *host)
-{
-	uint8_t v[2];
-	size_t n = 0;
-
-	n = put16(p, n, 0xc802);
-	n = put16(p, n, 0);
-	n = put16(p, n, 0);
-	n = put16(p, n, 0);
-	n = put16(p, n, 0);
-	n = put16(p, n, 0);
-	put16(v, 0, 1);
-	n = avp(p, n, 0, v, 2);
-	put16(v, 0, 0x100);
-	n = avp(p, n, 2, v, 2);
-	n = avp(p, n, 7, host, strlen(host));
-	put16(v, 0, tid);
-	n = avp(p, n, 9, v, 2);
-	put16(p, 2, (unsigned int)n);
-	return n;
 }
 
 /* "a\x1bb" -> bytes, for host names with control characters */
@@ -118,9 +81,9 @@ static size_t build_random(uint8_t *p, size_t size)
 	for (i = 0; i < n; i++)
 		p[i] = (uint8_t)rand();
 	if (n >= 12 && rand() % 4 == 0) {
-		put16(p, 0, 0xc802);
-		put16(p, 4, 0);
-		put16(p, 6, 0);
+		sccrq_put16(p, 0, 0xc802);
+		sccrq_put16(p, 4, 0);
+		sccrq_put16(p, 6, 0);
 	}
 	return n;
 }
@@ -224,15 +187,15 @@ static int do_send(int argc, char **argv)
 		host = argv[optind + 4];
 		unescape(argv[optind + 4]);
 	} else if (!strcmp(kind, "cuts")) {
-		n = build_sccrq(buf, 1, "truncated");
+		n = sccrq_build(buf, 1, "truncated");
 		count = (unsigned int)n;
 	} else if (!strcmp(kind, "hex") && argc - optind >= 4) {
 		n = build_hex(buf, sizeof(buf), argv[optind + 3]);
 	} else if (!strcmp(kind, "data")) {
 		n = 12;
 		memset(buf, 0, n);
-		put16(buf, 0, 0x4002);	/* L2TP data, L bit */
-		put16(buf, 2, 12);
+		sccrq_put16(buf, 0, 0x4002);	/* L2TP data, L bit */
+		sccrq_put16(buf, 2, 12);
 	} else if (!strcmp(kind, "random") && argc - optind >= 4) {
 		srand((unsigned int)strtoul(argv[optind + 3], NULL, 0));
 	} else {
@@ -255,7 +218,7 @@ static int do_send(int argc, char **argv)
 		}
 		if (host) {
 			/* consecutive tunnel ids from TID, never 0 */
-			n = build_sccrq(buf, tid ? (tid + i - 1) % 65535 + 1 : 0,
+			n = sccrq_build(buf, tid ? (tid + i - 1) % 65535 + 1 : 0,
 					 host);
 		} else if (!strcmp(kind, "random")) {
 			n = build_random(buf, sizeof(buf));

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "sccrq.h"
+
 #define BATCH 64
 
 static uint64_t now_ns(void)
@@ -26,43 +28,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static size_t put(uint8_t *p, size_t n, unsigned int v)
-{
-	p[n] = (uint8_t)(v >> 8);
-	p[n + 1] = (uint8_t)v;
-	return n + 2;
-}
-
-static size_t avp(uint8_t *p, size_t n, unsigned int type, const void *v,
-		  size_t len)
-{
-	n = put(p, n, 0x8000 | (unsigned int)(6 + len));
-	n = put(p, n, 0);
-	n = put(p, n, type);
-	memcpy(p + n, v, len);
-	return n + len;
-}
-
 static size_t sccrq(uint8_t *p, unsigned int tid, uint64_t ts)
 {
 	char host[32];
-	uint8_t v[2];
-	size_t n = 0;
-	int i;
 
-	n = put(p, n, 0xc802);
-	for (i = 0; i < 5; i++)
-		n = put(p, n, 0);
-	put(v, 0, 1);
-	n = avp(p, n, 0, v, 2);
-	put(v, 0, 0x100);
-	n = avp(p, n, 2, v, 2);
 	snprintf(host, sizeof(host), "%llu", (unsigned long long)ts);
-	n = avp(p, n, 7, host, strlen(host));
-	put(v, 0, tid);
-	n = avp(p, n, 9, v, 2);
-	put(p, 2, (unsigned int)n);
-	return n;
+	return sccrq_build(p, tid, host);
 }
 
 int main(int argc, char **argv)

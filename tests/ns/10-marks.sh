@@ -5,15 +5,10 @@
 setup_net
 queue_rule
 # stand-ins for the IPsec SA marks: by client source port
-in_s nft -f - <<NFT || skip "nft"
-table ip marks {
-	chain pre {
-		type filter hook prerouting priority mangle - 10;
-		udp sport 1001 meta mark set 0x1001
-		udp sport 1002 ct mark set 0x2002
-		udp sport 1004 meta mark set 0xff0f
-	}
-}
+sim_rules <<NFT
+udp sport 1001 meta mark set 0x1001
+udp sport 1002 ct mark set 0x2002
+udp sport 1004 meta mark set 0xff0f
 NFT
 start_listener || no "listener starts"
 start_daemon --no-rules || no "daemon starts"

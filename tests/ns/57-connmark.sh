@@ -4,12 +4,11 @@
 # with it.  The same exchange without --connmark is the control.
 . "$(dirname "$0")/../lib.sh"
 setup_net
-in_s nft -f - <<NFT || skip "nft"
+sim_rules <<NFT
+udp dport 5000 meta mark set 0x1234
+NFT
+in_s nft -f - <<NFT
 table inet marks {
-	chain pre {
-		type filter hook prerouting priority mangle - 10;
-		udp dport 5000 meta mark set 0x1234
-	}
 	chain post {
 		type filter hook postrouting priority 0;
 		udp sport 5000 meta mark 0x1234 counter

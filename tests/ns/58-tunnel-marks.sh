@@ -7,15 +7,14 @@
 setup_net
 # the stand-in SA marks: by the SCCRQ's Assigned Tunnel ID (host names of
 # six characters put its value at bit 432 of the transport header)
-in_s nft -f - <<NFT || skip "nft"
+sim_rules <<NFT
+udp dport 1701 @th,432,16 5 meta mark set 0x105
+udp dport 1701 @th,432,16 6 meta mark set 0x106
+udp dport 1701 @th,432,16 8 meta mark set 0x108
+udp dport 1701 @th,432,16 9 meta mark set 0x109
+NFT
+in_s nft -f - <<NFT
 table inet marks {
-	chain pre {
-		type filter hook prerouting priority mangle - 10;
-		udp dport 1701 @th,432,16 5 meta mark set 0x105
-		udp dport 1701 @th,432,16 6 meta mark set 0x106
-		udp dport 1701 @th,432,16 8 meta mark set 0x108
-		udp dport 1701 @th,432,16 9 meta mark set 0x109
-	}
 	chain post {
 		type filter hook postrouting priority 0;
 		udp sport 1701 meta mark 0x105 counter

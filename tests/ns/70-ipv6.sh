@@ -4,15 +4,10 @@
 # format-1 limit.
 . "$(dirname "$0")/../lib.sh"
 setup_net
-in_s nft -f - <<NFT || skip "nft"
-table inet marks {
-	chain pre {
-		type filter hook prerouting priority mangle - 10;
-		udp sport 2001 meta mark set 0x601
-		udp sport 2002 ct mark set 0x602
-		udp sport 2004 meta mark set 0x604
-	}
-}
+sim_rules <<NFT
+udp sport 2001 meta mark set 0x601
+udp sport 2002 ct mark set 0x602
+udp sport 2004 meta mark set 0x604
 NFT
 start_listener || no "listener starts"
 start_daemon --format 2 --ipsec-check none || no "daemon starts"

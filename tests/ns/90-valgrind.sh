@@ -5,14 +5,9 @@
 [ "$SANITIZE" = 1 ] && skip "valgrind does not run ASan builds"
 command -v valgrind >/dev/null || skip "no valgrind"
 setup_net
-in_s nft -f - <<NFT || skip "nft"
-table inet marks {
-	chain pre {
-		type filter hook prerouting priority mangle - 10;
-		udp sport 3001 meta mark set 0x901
-		udp sport 3002 ct mark set 0x902
-	}
-}
+sim_rules <<NFT
+udp sport 3001 meta mark set 0x901
+udp sport 3002 ct mark set 0x902
 NFT
 start_listener || no "listener starts"
 DAEMON="valgrind --leak-check=full --show-leak-kinds=definite,indirect \
