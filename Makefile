@@ -42,9 +42,9 @@ endif
 # Pure code: no netlink, no libraries.  The fuzz target links only these.
 PURE_SRCS  := src/pkt.c src/l2tp.c src/msg.c
 DAEMON_SRCS := $(PURE_SRCS) src/log.c src/nl.c src/queue.c src/ct.c src/ipc.c \
-	      src/handler.c src/nft.c src/notify.c src/priv.c src/main.c
+	      src/handler.c src/nft_build.c src/nft.c src/notify.c src/priv.c src/main.c
 LISTEN_SRCS := src/listen.c
-UNIT_SRCS  := tests/unit.c $(PURE_SRCS) src/log.c src/nl.c src/nft.c
+UNIT_SRCS  := tests/unit.c $(PURE_SRCS) src/log.c src/nl.c src/nft_build.c
 TOOL_SRCS  := tests/nettool.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))

@@ -4,9 +4,11 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <linux/netfilter.h>
 
 #include "nl.h"
 
+#define NFT_FAMILY		NFPROTO_INET
 #define NFT_DEFAULT_TABLE	"l2tp-nfqd"
 #define NFT_DEFAULT_PRIORITY	(-150 + 10)	/* mangle + 10 */
 #define NFT_CHAIN_INPUT		"input"
@@ -59,6 +61,20 @@ struct nft_batch_seqs {
 size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
 			 enum nft_queue_form form, uint32_t *seq,
 			 struct nft_batch_seqs *seqs);
+
+/* The batch that removes the table; @ack gets its ACKed message. */
+size_t nft_build_delete(char *buf, size_t size, const char *table,
+			uint32_t *seq, uint32_t *ack);
+
+/*
+ * The batch that maps (@peer, @tunnel_id) to @mark in the tunnel map of
+ * @family; with @replace, the old element is deleted first in the same
+ * transaction.  ACKed messages are numbered @first..@last.
+ */
+size_t nft_build_tunnel_elem(char *buf, size_t size, const struct nft_cfg *cfg,
+			     int family, const void *peer, uint16_t tunnel_id,
+			     uint32_t mark, int replace, uint32_t *seq,
+			     uint32_t *first, uint32_t *last);
 
 /* The table in `nft -f` syntax, with the native queue statement. */
 void nft_print(FILE *f, const struct nft_cfg *cfg);

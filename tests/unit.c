@@ -18,6 +18,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
 #include "l2tp.h"
@@ -761,6 +762,92 @@ static void test_nft_batch(void)
 	      seqs.last == seqs.msg[seqs.n - 1].seq);
 }
 
+/* The element batches of --tunnel-marks, parsed back. */
+static int elem_msg(const struct nlmsghdr *nlh, uint8_t *key, uint32_t *klen,
+		    uint32_t *mark, uint64_t *timeout)
+{
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+	const void *p;
+	uint32_t len;
+	int ok = 0;
+
+	if (nftnl_set_elems_nlmsg_parse(nlh, set) == 0) {
+		it = nftnl_set_elems_iter_create(set);
+		e = nftnl_set_elems_iter_next(it);
+		if (e) {
+			p = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, klen);
+			memcpy(key, p, *klen);
+			p = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &len);
+			*mark = 0;
+			if (p && len == 4)
+				memcpy(mark, p, 4);
+			*timeout = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT) ?
+				   nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT) : 0;
+			ok = 1;
+		}
+		nftnl_set_elems_iter_destroy(it);
+	}
+	nftnl_set_free(set);
+	return ok;
+}
+
+static void test_nft_elements(void)
+{
+	struct nft_cfg cfg = {
+		.table = "l2tp-nfqd", .tunnel_marks = 1, .tunnel_timeout = 300,
+	};
+	static const uint8_t want4[] = { 192, 0, 2, 1, 0x12, 0x34, 0, 0 };
+	static char buf[4096] __attribute__((aligned(8)));
+	uint8_t key[32], v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	uint32_t seq = 7, first, last, klen = 0, mark = 0, ack;
+	const struct nlmsghdr *nlh;
+	struct in_addr peer = { htonl(0xc0000201) };
+	uint64_t timeout = 0;
+	int left, types[4], n = 0;
+	size_t len;
+
+	len = nft_build_tunnel_elem(buf, sizeof(buf), &cfg, AF_INET, &peer,
+				    0x1234, 0x105, 0, &seq, &first, &last);
+	nlh = (const void *)buf;
+	left = (int)len;
+	for (; mnl_nlmsg_ok(nlh, left) && n < 4; nlh = mnl_nlmsg_next(nlh, &left)) {
+		types[n++] = NFNL_MSG_TYPE(nlh->nlmsg_type);
+		if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWSETELEM)
+			elem_msg(nlh, key, &klen, &mark, &timeout);
+	}
+	CHECK("element batch: begin, add, end", len && n == 3 &&
+	      types[1] == NFT_MSG_NEWSETELEM && first == last);
+	CHECK("element key: address . tunnel ID in its own register",
+	      klen == sizeof(want4) && !memcmp(key, want4, sizeof(want4)));
+	CHECK("element data: the mark in host order, with timeout",
+	      mark == 0x105 && timeout == 300000);
+
+	len = nft_build_tunnel_elem(buf, sizeof(buf), &cfg, AF_INET6, v6,
+				    9, 0x106, 1, &seq, &first, &last);
+	nlh = (const void *)buf;
+	left = (int)len;
+	n = 0;
+	for (; mnl_nlmsg_ok(nlh, left) && n < 4; nlh = mnl_nlmsg_next(nlh, &left)) {
+		types[n++] = NFNL_MSG_TYPE(nlh->nlmsg_type);
+		if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWSETELEM)
+			elem_msg(nlh, key, &klen, &mark, &timeout);
+	}
+	CHECK("replace: delete, then add, in one batch", n == 4 &&
+	      types[1] == NFT_MSG_DELSETELEM && types[2] == NFT_MSG_NEWSETELEM &&
+	      last == first + 1);
+	CHECK("IPv6 element key: 16 bytes, then the tunnel ID", klen == 20 &&
+	      !memcmp(key, v6, 16) && key[16] == 0 && key[17] == 9 &&
+	      mark == 0x106);
+
+	len = nft_build_delete(buf, sizeof(buf), "l2tp-nfqd", &seq, &ack);
+	nlh = mnl_nlmsg_next((const void *)buf, &(int){ (int)len });
+	CHECK("delete batch: one DELTABLE", len &&
+	      NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_DELTABLE &&
+	      nlh->nlmsg_seq == ack);
+}
+
 int main(void)
 {
 	test_valid();
@@ -772,6 +859,7 @@ int main(void)
 	test_msg2();
 	test_escape();
 	test_nft_batch();
+	test_nft_elements();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
