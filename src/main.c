@@ -588,10 +588,11 @@ int main(int argc, char **argv)
 		/* also on the tick: retries a receiver that was away */
 		if (ipc_backlog_len(ipc))
 			ipc_flush(ipc);
+		if (!wd_usec)
+			continue;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (wd_usec && (uint64_t)(now.tv_sec - last_ping.tv_sec) *
-		    1000000 + (now.tv_nsec - last_ping.tv_nsec) / 1000 >=
-		    wd_usec / 2) {
+		if ((uint64_t)(now.tv_sec - last_ping.tv_sec) * 1000000 +
+		    (now.tv_nsec - last_ping.tv_nsec) / 1000 >= wd_usec / 2) {
 			notify_send("WATCHDOG=1");
 			last_ping = now;
 		}
