@@ -297,7 +297,6 @@ void ipc_send(struct ipc *ipc, const void *msg, size_t len)
 	memcpy(ipc->ring + off + REC_HDR, msg, len);
 	ipc->tail = off + REC_SIZE(len);
 	ipc->count++;
-	ipc->stats.queued++;
 }
 
 int ipc_poll_fd(const struct ipc *ipc)

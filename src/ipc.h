@@ -12,7 +12,6 @@
 
 struct ipc_stats {
 	uint64_t sent;
-	uint64_t queued;	/* accepted into the backlog */
 	uint64_t dropped;	/* backlog full */
 	uint64_t send_errors;
 	uint64_t connects;

@@ -441,12 +441,18 @@ static void log_counters(const struct queue *q, const struct handler *h,
 		 (unsigned long long)hs->no_mark,
 		 (unsigned long long)hs->unsupported);
 	log_info("sent %llu, backlog %u, dropped %llu, send failures %llu, "
-		 "verdict errors %llu, conntrack errors %llu",
+		 "verdict errors %llu, conntrack errors %llu, looked up after "
+		 "the verdict %llu, receive errors %llu, output connects %llu, "
+		 "refused %llu",
 		 (unsigned long long)is->sent, ipc_backlog_len(ipc),
 		 (unsigned long long)is->dropped,
 		 (unsigned long long)is->send_errors,
 		 (unsigned long long)qs->verdict_errors,
-		 (unsigned long long)hs->ct_errors);
+		 (unsigned long long)hs->ct_errors,
+		 (unsigned long long)hs->ct_deferred,
+		 (unsigned long long)qs->recv_errors,
+		 (unsigned long long)is->connects,
+		 (unsigned long long)is->refused);
 	log_info("rejected: %s", off ? rej : "none");
 }
 
@@ -585,8 +591,12 @@ int main(int argc, char **argv)
 		}
 		if (n > 0 && (pfd[2].revents & POLLIN))
 			nft_dispatch(nft);
-		/* also on the tick: retries a receiver that was away */
-		if (ipc_backlog_len(ipc))
+		/*
+		 * Each dispatch already flushed: flush again when the socket
+		 * has room, or, disconnected, to retry a receiver that was
+		 * away (once a second at most, see ipc.c).
+		 */
+		if (ipc_backlog_len(ipc) && (pfd[1].fd < 0 || pfd[1].revents))
 			ipc_flush(ipc);
 		if (!wd_usec)
 			continue;
