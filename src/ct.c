@@ -14,6 +14,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
 #include "ct.h"
+#include "log.h"
 #include "nl.h"
 
 struct ct {
@@ -43,6 +44,8 @@ int ct_open(struct ct **out)
 	ct->nl = nl_open(NETLINK_NETFILTER);
 	if (!ct->nl) {
 		ret = -errno;
+		log_warn("cannot open a conntrack socket (or run with "
+			 "--no-ct-lookup)");
 		goto err_ct;
 	}
 	*out = ct;

@@ -8,6 +8,7 @@
 
 struct ct;
 
+/* 0, or -errno (logged). */
 int ct_open(struct ct **out);
 /*
  * ct_lookup_mark - the conntrack mark of the flow that @udp belongs to.

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What happens to one queued packet: IP/UDP checks, the SCCRQ parse, the
- * mark, the message.  Nothing here can delay or change the verdict.
+ * mark, the tunnel map element, the message.  Nothing here changes the
+ * verdict, and the message only goes to the output's backlog.  But
+ * nft_tunnel_mark() (--tunnel-marks) is a synchronous netlink round trip
+ * made before the verdict: it delays the batch's verdict by that much.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,25 +15,40 @@
 #include <l2tp-nfq/l2tp-nfqd.h>
 
 #include "ct.h"
+#include "escape.h"
 #include "handler.h"
 #include "ipc.h"
 #include "l2tp.h"
 #include "log.h"
+#include "msg.h"
 #include "nft.h"
 #include "pkt.h"
+#include "queue.h"
+#include "reject.h"
 
 /*
  * SCCRQs whose flow had no conntrack entry yet: a flow's first packet is
  * confirmed only after its verdict, so they are looked up again then.
- * One recvmmsg() batch at most; the host name is copied because the
- * packet buffer may be gone by then.
+ * One batch at most; the host name is copied because the packet buffer
+ * may be gone by then.
  */
-#define DEFER_MAX	64
+#define DEFER_MAX	QUEUE_BATCH
 
 struct deferred {
 	struct pkt_udp udp;
 	struct sccrq_info info;
 	uint8_t hostname[L2TP_HOSTNAME_MAX];
+};
+
+struct handler_stats {
+	uint64_t sccrq;		/* valid SCCRQs */
+	uint64_t forwarded;	/* handed to the output */
+	uint64_t no_mark;
+	uint64_t unsupported;	/* cannot be said in the chosen format */
+	uint64_t by_src[MARK_CT_LOOKUP + 1];
+	uint64_t rejected[REJ_MAX];
+	uint64_t ct_deferred;	/* looked up again after the verdict */
+	uint64_t ct_errors;
 };
 
 struct handler {
@@ -76,22 +94,22 @@ static void forward(struct handler *h, struct sccrq_info *info)
 	/*
 	 * Before the verdict where the mark is known then: an unmodified L2TP
 	 * daemon answers the SCCRQ at once, and its answer must find the map
-	 * element.  A full map is logged by nft.c; the packet never suffers.
+	 * element.  A full map is logged by nft.c; the packet is accepted
+	 * all the same.
 	 */
 	if (h->nft)
 		nft_tunnel_mark(h->nft, info->family, &info->peer,
 				info->tunnel_id, info->mark);
 	h->stats.by_src[info->mark_src]++;
 	if (log_ratelimit(&h->info_rl)) {
-		char host[LOG_ESCAPE_MAX(L2TP_HOSTNAME_MAX)];
+		char host[ESCAPE_MAX(L2TP_HOSTNAME_MAX)];
 		char addr[INET6_ADDRSTRLEN];
 
-		log_escape(host, sizeof(host), info->hostname,
-			   info->hostname_len);
+		escape(host, sizeof(host), info->hostname, info->hostname_len);
 		log_info("SCCRQ from %s port %u tunnel %u host \"%s\" "
 			 "mark 0x%x (%s)", addr_str(info, addr, sizeof(addr)),
 			 info->peer_port, info->tunnel_id, host, info->mark,
-			 mark_src_str(info->mark_src));
+			 l2tp_nfq_mark_source_name(info->mark_src));
 	}
 	n = msg_encode(h->cfg.format, info, buf, sizeof(buf));
 	if (n == -EAFNOSUPPORT) {
@@ -228,9 +246,43 @@ void handler_set_nft(struct handler *h, struct nft *nft)
 	h->nft = nft;
 }
 
-const struct handler_stats *handler_stats(const struct handler *h)
+/* "rejected: non-zero Tunnel ID 3, not an SCCRQ 1" */
+static void log_rejected(const struct handler *h)
 {
-	return &h->stats;
+	char rej[512] = "";
+	size_t off = 0;
+	int i, n;
+
+	for (i = 1; i < REJ_MAX; i++) {
+		if (!h->stats.rejected[i])
+			continue;
+		n = snprintf(rej + off, sizeof(rej) - off, "%s%s %llu",
+			     off ? ", " : "", reject_str(i),
+			     (unsigned long long)h->stats.rejected[i]);
+		if (n < 0 || (size_t)n >= sizeof(rej) - off)
+			break;
+		off += (size_t)n;
+	}
+	log_info("rejected: %s", off ? rej : "none");
+}
+
+void handler_log_stats(const struct handler *h)
+{
+	const struct handler_stats *s = &h->stats;
+
+	log_info("SCCRQs %llu, forwarded %llu (packet %llu, conntrack %llu, "
+		 "lookup %llu), no mark %llu, unsupported %llu, conntrack "
+		 "errors %llu, looked up after the verdict %llu",
+		 (unsigned long long)s->sccrq,
+		 (unsigned long long)s->forwarded,
+		 (unsigned long long)s->by_src[MARK_PACKET],
+		 (unsigned long long)s->by_src[MARK_CT_ATTACHED],
+		 (unsigned long long)s->by_src[MARK_CT_LOOKUP],
+		 (unsigned long long)s->no_mark,
+		 (unsigned long long)s->unsupported,
+		 (unsigned long long)s->ct_errors,
+		 (unsigned long long)s->ct_deferred);
+	log_rejected(h);
 }
 
 void handler_close(struct handler *h)

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,13 +22,19 @@
 #include "ipc.h"
 #include "log.h"
 #include "msg.h"
+#include "ring.h"
 
 #define IPC_BATCH	64	/* messages per sendmmsg() */
 /* Ring bytes per --backlog message: a typical message is 40-80 bytes. */
 #define IPC_RING_PER_MSG	128
-#define REC_HDR		4	/* u16 length, u16 padding */
-#define REC_SIZE(len)	((REC_HDR + (size_t)(len) + 3) & ~(size_t)3)
-#define REC_WRAP	0xffff	/* "continue at offset 0" */
+
+struct ipc_stats {
+	uint64_t sent;
+	uint64_t dropped;	/* backlog full */
+	uint64_t send_errors;
+	uint64_t connects;
+	uint64_t refused;	/* socket file of an untrusted owner */
+};
 
 struct ipc {
 	struct sockaddr_un addr;
@@ -36,13 +43,7 @@ struct ipc {
 	uid_t owner;
 	time_t last_try;	/* last connect attempt that failed */
 	struct ratelimit drop_rl, conn_rl;
-	/*
-	 * The backlog: a ring of records (length, message) that sendmmsg()
-	 * reads in place.  At most @max messages, in @cap bytes.
-	 */
-	uint8_t *ring;
-	size_t cap, head, tail;
-	unsigned int count, max;
+	struct ring backlog;	/* messages not yet taken by the receiver */
 	struct ipc_stats stats;
 	struct mmsghdr mm[IPC_BATCH];
 	struct iovec iov[IPC_BATCH];
@@ -120,34 +121,37 @@ err:
 	return ret;
 }
 
-int ipc_open(struct ipc **out, const char *path, unsigned int backlog,
-	     uid_t owner)
+int ipc_open(struct ipc **out, const struct ipc_cfg *cfg)
 {
+	unsigned int backlog = cfg->backlog;
+	const char *path = cfg->path;
 	struct ipc *ipc;
+	size_t cap;
 
 	ipc = calloc(1, sizeof(*ipc));
 	if (!ipc)
 		return -ENOMEM;
 	ipc->fd = -1;
-	ipc->owner = owner;
+	ipc->owner = cfg->owner;
 	ipc->drop_rl = (struct ratelimit)RATELIMIT_INIT("backlog-full", 1, 60);
 	ipc->conn_rl = (struct ratelimit)RATELIMIT_INIT("output", 1, 60);
 	if (path) {
 		if (strlen(path) > IPC_PATH_MAX) {
 			free(ipc);
+			log_warnx("output %s: path too long for AF_UNIX", path);
 			return -ENAMETOOLONG;
 		}
 		ipc->enabled = 1;
 		ipc->addr.sun_family = AF_UNIX;
 		strcpy(ipc->addr.sun_path, path);
-		ipc->max = backlog;
 		/* room for the largest message twice, whatever --backlog */
-		ipc->cap = (size_t)backlog * IPC_RING_PER_MSG;
-		if (ipc->cap < 4 * REC_SIZE(MSG_BUF_SIZE))
-			ipc->cap = 4 * REC_SIZE(MSG_BUF_SIZE);
-		ipc->ring = malloc(ipc->cap);
-		if (!ipc->ring) {
+		cap = (size_t)backlog * IPC_RING_PER_MSG;
+		if (cap < 4 * RING_REC_SIZE(MSG_BUF_SIZE))
+			cap = 4 * RING_REC_SIZE(MSG_BUF_SIZE);
+		if (ring_init(&ipc->backlog, backlog, cap)) {
 			free(ipc);
+			log_warnx("output %s: no memory for a backlog of %u "
+				  "messages", path, backlog);
 			return -ENOMEM;
 		}
 		try_connect(ipc);
@@ -157,42 +161,19 @@ int ipc_open(struct ipc **out, const char *path, unsigned int backlog,
 }
 
 /*
- * Send up to IPC_BATCH waiting messages, contiguous from head.  Returns how
- * many left (>= 0), -EAGAIN to try later, or another -errno for a message
- * the socket refuses for good.
+ * Send up to IPC_BATCH waiting messages.  Returns how many went (>= 0),
+ * -EAGAIN to try later, or another -errno for a message the socket
+ * refuses for good.
  */
-static uint16_t rec_len(const struct ipc *ipc, size_t off)
-{
-	uint16_t len;
-
-	if (ipc->cap - off < REC_HDR)
-		return REC_WRAP;
-	memcpy(&len, ipc->ring + off, sizeof(len));
-	return len;
-}
-
 static int send_batch(struct ipc *ipc)
 {
-	unsigned int k = 0;
-	size_t off = ipc->head;
+	unsigned int k, i;
 	int again, n;
 
-	/* up to IPC_BATCH records, contiguous: stop at the wrap */
-	while (k < ipc->count && k < IPC_BATCH) {
-		uint16_t len = rec_len(ipc, off);
-
-		if (len == REC_WRAP) {
-			if (k)
-				break;
-			off = ipc->head = 0;
-			continue;
-		}
-		ipc->iov[k].iov_base = ipc->ring + off + REC_HDR;
-		ipc->iov[k].iov_len = len;
-		ipc->mm[k].msg_hdr.msg_iov = &ipc->iov[k];
-		ipc->mm[k].msg_hdr.msg_iovlen = 1;
-		off += REC_SIZE(len);
-		k++;
+	k = ring_peek(&ipc->backlog, ipc->iov, IPC_BATCH);
+	for (i = 0; i < k; i++) {
+		ipc->mm[i].msg_hdr.msg_iov = &ipc->iov[i];
+		ipc->mm[i].msg_hdr.msg_iovlen = 1;
 	}
 	for (again = 0; again < 2; again++) {
 		if (ipc->fd < 0) {
@@ -226,82 +207,47 @@ static int send_batch(struct ipc *ipc)
 	return -EAGAIN;
 }
 
-/* Drop @n records from the head; send_batch() left head at the first. */
-static void backlog_pop(struct ipc *ipc, unsigned int n)
-{
-	while (n--) {
-		ipc->head += REC_SIZE(rec_len(ipc, ipc->head));
-		ipc->count--;
-	}
-	/* empty: start again at offset 0, where the pages are warm */
-	if (!ipc->count)
-		ipc->head = ipc->tail = 0;
-}
-
-/* Where a record of @need bytes can go, or (size_t)-1: the ring is full. */
-static size_t ring_reserve(struct ipc *ipc, size_t need)
-{
-	if (!ipc->count)
-		ipc->head = ipc->tail = 0;
-	if (ipc->tail >= ipc->head && ipc->count) {
-		if (ipc->cap - ipc->tail >= need)
-			return ipc->tail;
-		/* wrap: the head must stay ahead of the new record */
-		if (ipc->head <= need)
-			return (size_t)-1;
-		if (ipc->cap - ipc->tail >= REC_HDR) {
-			uint16_t wrap = REC_WRAP;
-
-			memcpy(ipc->ring + ipc->tail, &wrap, sizeof(wrap));
-		}
-		ipc->tail = 0;
-		return 0;
-	}
-	if (!ipc->count)
-		return need <= ipc->cap ? 0 : (size_t)-1;
-	/* tail < head: the free space is between them */
-	return ipc->head - ipc->tail > need ? ipc->tail : (size_t)-1;
-}
-
 void ipc_flush(struct ipc *ipc)
 {
-	while (ipc->count) {
+	while (ring_count(&ipc->backlog)) {
 		int n = send_batch(ipc);
 
 		if (n == -EAGAIN)
 			return;
 		/* sent, or one message the socket refuses for good */
-		backlog_pop(ipc, n > 0 ? (unsigned int)n : 1);
+		ring_pop(&ipc->backlog, n > 0 ? (unsigned int)n : 1);
 	}
 }
 
 void ipc_send(struct ipc *ipc, const void *msg, size_t len)
 {
-	uint16_t len16 = (uint16_t)len;
-	size_t off = (size_t)-1;
-
-	if (!ipc->enabled || len > MSG_BUF_SIZE)
+	if (!ipc->enabled)
 		return;
-	if (ipc->count < ipc->max)
-		off = ring_reserve(ipc, REC_SIZE(len));
-	if (off == (size_t)-1) {
+	if (len > MSG_BUF_SIZE || ring_push(&ipc->backlog, msg, len)) {
 		ipc->stats.dropped++;
 		if (log_ratelimit(&ipc->drop_rl))
-			log_warnx("output %s: backlog of %u messages full, dropping "
-				  "messages (%llu so far)", ipc->addr.sun_path,
-				  ipc->max,
+			log_warnx("output %s: backlog of %u messages full, "
+				  "dropping messages (%llu so far)",
+				  ipc->addr.sun_path, ipc->backlog.max,
 				  (unsigned long long)ipc->stats.dropped);
-		return;
 	}
-	memcpy(ipc->ring + off, &len16, sizeof(len16));
-	memcpy(ipc->ring + off + REC_HDR, msg, len);
-	ipc->tail = off + REC_SIZE(len);
-	ipc->count++;
 }
 
-int ipc_poll_fd(const struct ipc *ipc)
+void ipc_pollfd(const struct ipc *ipc, struct pollfd *pfd)
 {
-	return ipc->count && ipc->fd >= 0 ? ipc->fd : -1;
+	pfd->fd = ring_count(&ipc->backlog) && ipc->fd >= 0 ? ipc->fd : -1;
+	pfd->events = POLLOUT;
+}
+
+void ipc_dispatch(struct ipc *ipc, short revents)
+{
+	/*
+	 * The verdict path already flushed: send again when the socket has
+	 * room, or, disconnected, to retry a receiver that was away (once a
+	 * second at most).
+	 */
+	if (ring_count(&ipc->backlog) && (ipc->fd < 0 || revents))
+		ipc_flush(ipc);
 }
 
 void ipc_reconnect(struct ipc *ipc)
@@ -314,14 +260,18 @@ void ipc_reconnect(struct ipc *ipc)
 	ipc_flush(ipc);
 }
 
-unsigned int ipc_backlog_len(const struct ipc *ipc)
+void ipc_log_stats(const struct ipc *ipc)
 {
-	return ipc->count;
-}
-
-const struct ipc_stats *ipc_stats(const struct ipc *ipc)
-{
-	return &ipc->stats;
+	if (!ipc->enabled)
+		return;
+	log_info("output: sent %llu, backlog %u, dropped %llu, send failures "
+		 "%llu, connects %llu, refused %llu",
+		 (unsigned long long)ipc->stats.sent,
+		 ring_count(&ipc->backlog),
+		 (unsigned long long)ipc->stats.dropped,
+		 (unsigned long long)ipc->stats.send_errors,
+		 (unsigned long long)ipc->stats.connects,
+		 (unsigned long long)ipc->stats.refused);
 }
 
 void ipc_close(struct ipc *ipc)
@@ -329,6 +279,6 @@ void ipc_close(struct ipc *ipc)
 	if (!ipc)
 		return;
 	disconnect(ipc);
-	free(ipc->ring);
+	ring_free(&ipc->backlog);
 	free(ipc);
 }

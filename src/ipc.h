@@ -3,42 +3,40 @@
 #define L2TP_NFQD_IPC_H
 
 #include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 #include <sys/un.h>
 
 #define IPC_DEFAULT_BACKLOG	32768
 #define IPC_PATH_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
-struct ipc_stats {
-	uint64_t sent;
-	uint64_t dropped;	/* backlog full */
-	uint64_t send_errors;
-	uint64_t connects;
-	uint64_t refused;	/* socket file of an untrusted owner */
+struct ipc_cfg {
+	const char *path;	/* --output; NULL: nothing is sent */
+	unsigned int backlog;	/* --backlog */
+	uid_t owner;		/* --output-owner, (uid_t)-1 if none */
 };
 
 struct ipc;
+struct pollfd;
 
 /*
- * @path NULL: nothing is sent.  Never fails for an absent receiver.
- * The socket file must belong to root or to @owner ((uid_t)-1: root only):
- * anyone could bind a path in a world-writable directory and read the
- * marks and host names.
+ * ipc_open - the output to the AF_UNIX datagram socket @cfg->path.  Never
+ * fails for an absent receiver.  The socket file must belong to root or
+ * to the owner: anyone could bind a path in a world-writable directory
+ * and read the marks and host names.  0 or -errno (logged).
  */
-int ipc_open(struct ipc **out, const char *path, unsigned int backlog,
-	     uid_t owner);
-/* The fd to poll for POLLOUT, or -1 when nothing waits to be written. */
-int ipc_poll_fd(const struct ipc *ipc);
+int ipc_open(struct ipc **out, const struct ipc_cfg *cfg);
+/* What to poll: POLLOUT while messages wait on a connected socket. */
+void ipc_pollfd(const struct ipc *ipc, struct pollfd *pfd);
+/* After poll (revents 0 on a timeout): send what waits if it can. */
+void ipc_dispatch(struct ipc *ipc, short revents);
 /* Queue a message (dropped, counted, when the backlog is full). */
 void ipc_send(struct ipc *ipc, const void *msg, size_t len);
 /* Send what waits, as far as the receiver takes it; never blocks.  Called
- * after each verdict batch, on POLLOUT, and once a second. */
+ * after each verdict batch. */
 void ipc_flush(struct ipc *ipc);
 /* Drop the connection and connect again (SIGHUP, a restarted receiver). */
 void ipc_reconnect(struct ipc *ipc);
-unsigned int ipc_backlog_len(const struct ipc *ipc);
-const struct ipc_stats *ipc_stats(const struct ipc *ipc);
+void ipc_log_stats(const struct ipc *ipc);
 void ipc_close(struct ipc *ipc);
 
 #endif

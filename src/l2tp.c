@@ -4,15 +4,9 @@
  * allocation, every length checked before it is read.  This is the code
  * that reads what remote peers send; the fuzz target drives it.
  */
+#include "bytes.h"
 #include "l2tp.h"
 #include "reject.h"
-
-#define L2TP_T		0x8000
-#define L2TP_L		0x4000
-#define L2TP_S		0x0800
-#define L2TP_O		0x0200
-#define L2TP_P		0x0100
-#define L2TP_VER_MASK	0x000f
 
 #define AVP_H		0x4000
 #define AVP_LEN_MASK	0x03ff
@@ -22,11 +16,6 @@
 #define AVP_HOST_NAME	7
 #define AVP_TUNNEL_ID	9
 #define MSG_SCCRQ	1
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static const char *const reject_names[REJ_MAX] = {
 	[REJ_NONE] = "none",
@@ -65,24 +54,25 @@ static int parse_header(const uint8_t *buf, size_t caplen, size_t len,
 {
 	uint16_t flags;
 
-	if (caplen < 12)
-		return len < 12 ? -REJ_L2TP_SHORT : -REJ_TRUNCATED;
-	flags = be16(buf);
+	if (caplen < L2TP_CTRL_HDR_LEN)
+		return len < L2TP_CTRL_HDR_LEN ? -REJ_L2TP_SHORT :
+		       -REJ_TRUNCATED;
+	flags = get_be16(buf);
 	if (!(flags & L2TP_T))
 		return -REJ_NOT_CONTROL;
-	if ((flags & L2TP_VER_MASK) != 2)
+	if ((flags & L2TP_VER_MASK) != L2TP_VERSION)
 		return -REJ_VERSION;
 	if (!(flags & L2TP_L) || !(flags & L2TP_S) ||
 	    (flags & (L2TP_O | L2TP_P)))
 		return -REJ_HEADER_BITS;
-	*msglen = be16(buf + 2);
-	if (*msglen < 12 || *msglen > len)
+	*msglen = get_be16(buf + L2TP_OFF_LENGTH);
+	if (*msglen < L2TP_CTRL_HDR_LEN || *msglen > len)
 		return -REJ_LENGTH;
-	if (be16(buf + 4))
+	if (get_be16(buf + L2TP_OFF_TUNNEL))
 		return -REJ_TUNNEL_ID;
-	if (be16(buf + 6))
+	if (get_be16(buf + L2TP_OFF_SESSION))
 		return -REJ_SESSION_ID;
-	if (be16(buf + 8) || be16(buf + 10))
+	if (get_be16(buf + L2TP_OFF_NS) || get_be16(buf + L2TP_OFF_NR))
 		return -REJ_SEQUENCE;
 	return 0;
 }
@@ -91,8 +81,8 @@ static int parse_header(const uint8_t *buf, size_t caplen, size_t len,
 static int take_avp(const uint8_t *avp, size_t alen, int first,
 		    struct l2tp_sccrq *out, unsigned int *seen)
 {
-	uint16_t vendor = be16(avp + 2), type = be16(avp + 4);
-	int hidden = be16(avp) & AVP_H;
+	uint16_t vendor = get_be16(avp + 2), type = get_be16(avp + 4);
+	int hidden = get_be16(avp) & AVP_H;
 
 	if (first) {
 		if (vendor || type != AVP_MSG_TYPE)
@@ -101,7 +91,7 @@ static int take_avp(const uint8_t *avp, size_t alen, int first,
 			return -REJ_HIDDEN;
 		if (alen != AVP_HDR_LEN + 2)
 			return -REJ_AVP_LENGTH;
-		return be16(avp + 6) == MSG_SCCRQ ? 0 : -REJ_NOT_SCCRQ;
+		return get_be16(avp + 6) == MSG_SCCRQ ? 0 : -REJ_NOT_SCCRQ;
 	}
 	if (vendor)
 		return 0;
@@ -110,7 +100,7 @@ static int take_avp(const uint8_t *avp, size_t alen, int first,
 			return -REJ_HIDDEN;
 		if (alen != AVP_HDR_LEN + 2)
 			return -REJ_AVP_LENGTH;
-		out->tunnel_id = be16(avp + 6);
+		out->tunnel_id = get_be16(avp + 6);
 		if (!out->tunnel_id)
 			return -REJ_NO_TUNNEL_ID;
 		*seen |= 1;
@@ -129,7 +119,7 @@ static int take_avp(const uint8_t *avp, size_t alen, int first,
 int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
 		     struct l2tp_sccrq *out)
 {
-	size_t msglen, end, pos = 12, alen;
+	size_t msglen, end, pos = L2TP_CTRL_HDR_LEN, alen;
 	unsigned int seen = 0;
 	int truncated = 0, ret;
 
@@ -148,19 +138,20 @@ int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
 			}
 			return -REJ_AVP_LENGTH;
 		}
-		alen = be16(buf + pos) & AVP_LEN_MASK;
+		alen = get_be16(buf + pos) & AVP_LEN_MASK;
 		if (alen < AVP_HDR_LEN || pos + alen > msglen)
 			return -REJ_AVP_LENGTH;
 		if (pos + alen > end) {
 			truncated = 1;
 			break;
 		}
-		ret = take_avp(buf + pos, alen, pos == 12, out, &seen);
+		ret = take_avp(buf + pos, alen, pos == L2TP_CTRL_HDR_LEN, out,
+			       &seen);
 		if (ret)
 			return ret;
 		pos += alen;
 	}
-	if (pos == 12)
+	if (pos == L2TP_CTRL_HDR_LEN)
 		return truncated ? -REJ_TRUNCATED : -REJ_NO_MSG_TYPE;
 	if (seen == 3)
 		return 0;

@@ -8,6 +8,29 @@
 #define L2TP_PORT		1701
 #define L2TP_HOSTNAME_MAX	1017	/* 10-bit AVP length less the header */
 
+/* The L2TPv2 header (RFC 2661 3.1): the flags word first. */
+#define L2TP_T			0x8000	/* control message */
+#define L2TP_L			0x4000	/* Length present */
+#define L2TP_S			0x0800	/* Ns, Nr present */
+#define L2TP_O			0x0200	/* Offset present */
+#define L2TP_P			0x0100	/* priority */
+#define L2TP_VER_MASK		0x000f
+#define L2TP_VERSION		2
+
+/* Control messages have T, L, S set and O, P clear. */
+#define L2TP_CTRL_MASK		(L2TP_T | L2TP_L | L2TP_S | L2TP_O | L2TP_P | \
+				 L2TP_VER_MASK)
+#define L2TP_CTRL_FLAGS		(L2TP_T | L2TP_L | L2TP_S | L2TP_VERSION)
+
+/* Offsets in a header with the L bit set; without it, Length is absent
+ * and the IDs come 2 bytes earlier. */
+#define L2TP_OFF_LENGTH		2
+#define L2TP_OFF_TUNNEL		4
+#define L2TP_OFF_SESSION	6
+#define L2TP_OFF_NS		8
+#define L2TP_OFF_NR		10
+#define L2TP_CTRL_HDR_LEN	12
+
 struct l2tp_sccrq {
 	uint16_t tunnel_id;		/* the peer's Assigned Tunnel ID */
 	const uint8_t *hostname;	/* points into the packet */

@@ -21,6 +21,8 @@
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
+#include "escape.h"
+
 static const char usage_text[] =
 "Usage: l2tp-nfq-listen [-c COUNT] [-u UID] [-x] PATH\n"
 "\n"
@@ -45,30 +47,10 @@ static void usage_error(const char *why)
 
 static void print_host(const unsigned char *p, size_t n)
 {
-	size_t i;
+	char host[ESCAPE_MAX(L2TP_NFQ_HOSTNAME_MAX)];
 
-	putchar('"');
-	for (i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '"')
-			putchar(p[i]);
-		else
-			printf("\\x%02x", p[i]);
-	}
-	putchar('"');
-}
-
-static const char *mark_source(unsigned int src)
-{
-	switch (src) {
-	case L2TP_NFQ_MARK_PACKET:
-		return "packet";
-	case L2TP_NFQ_MARK_CT:
-		return "conntrack";
-	case L2TP_NFQ_MARK_CT_LOOKUP:
-		return "conntrack-lookup";
-	default:
-		return "unknown";
-	}
+	escape(host, sizeof(host), p, n);
+	printf("\"%s\"", host);
 }
 
 static void print_v2(const unsigned char *buf, size_t n)
@@ -85,7 +67,7 @@ static void print_v2(const unsigned char *buf, size_t n)
 	       "mark 0x%x source %s host ", v6 ? "inet6" : "inet",
 	       v6 ? "[" : "", peer, v6 ? "]" : "", m.peer_port,
 	       v6 ? "[" : "", local, v6 ? "]" : "", m.local_port,
-	       m.peer_tid, m.mark, mark_source(m.mark_source));
+	       m.peer_tid, m.mark, l2tp_nfq_mark_source_name(m.mark_source));
 	print_host(buf + sizeof(m), n - sizeof(m) - 1);
 }
 

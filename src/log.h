@@ -2,8 +2,6 @@
 #ifndef L2TP_NFQD_LOG_H
 #define L2TP_NFQD_LOG_H
 
-#include <stddef.h>
-#include <stdint.h>
 #include <time.h>
 
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -30,15 +28,5 @@ struct ratelimit {
 #define RATELIMIT_INIT(w, b, i) { .what = (w), .burst = (b), .interval = (i) }
 
 int log_ratelimit(struct ratelimit *rl);
-
-/*
- * Copy @n bytes from the wire into @dst as printable text: printable ASCII
- * stays, everything else (and the backslash) becomes \xHH.  Always
- * NUL-terminates; cuts with "..." when @dst is too small.
- */
-void log_escape(char *dst, size_t size, const uint8_t *src, size_t n);
-
-/* Escaping a full host name takes 4 bytes per input byte. */
-#define LOG_ESCAPE_MAX(n)	(4 * (n) + 4)
 
 #endif

@@ -77,17 +77,3 @@ ssize_t msg_encode(int format, const struct sccrq_info *info,
 		return -EINVAL;
 	}
 }
-
-const char *mark_src_str(enum mark_src src)
-{
-	switch (src) {
-	case MARK_PACKET:
-		return "packet";
-	case MARK_CT_ATTACHED:
-		return "conntrack";
-	case MARK_CT_LOOKUP:
-		return "conntrack lookup";
-	default:
-		return "none";
-	}
-}

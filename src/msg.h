@@ -21,7 +21,7 @@ enum mark_src {
 /* Everything one message can say about a new tunnel. */
 struct sccrq_info {
 	int family;
-	union pkt_addr peer, local;
+	union l2tp_nfq_addr peer, local;
 	uint16_t peer_port, local_port;
 	uint16_t tunnel_id;
 	uint32_t mark;
@@ -39,7 +39,5 @@ struct sccrq_info {
  */
 ssize_t msg_encode(int format, const struct sccrq_info *info,
 		   uint8_t *buf, size_t size);
-
-const char *mark_src_str(enum mark_src src);
 
 #endif

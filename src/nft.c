@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The daemon's own nftables table, through libnftnl and libmnl:
+ * The daemon's own nftables table: installed in one transaction (the
+ * batch from nft_build.c), watched, removed at exit, and the tunnel map
+ * elements of --tunnel-marks.
  *
- *   table inet l2tp-nfqd (owner) {
- *     chain input { type filter hook input priority -140;
- *       [--connmark: meta ipsec exists meta mark != 0 ct mark set meta mark]
- *       udp dport 1701 <L2TPv2 control, Tunnel ID 0> [meta ipsec exists]
- *       counter queue num N bypass }
- *     [--tunnel-marks: maps (peer address . peer's tunnel ID) : mark]
- *     [--connmark, --tunnel-marks: chain output { type route hook output
- *       priority mangle;
- *       udp sport 1701 meta mark 0 meta mark set <daddr . Tunnel ID> map
- *         @tunnels4 update @tunnels4 { ... }   (and IPv6, L bit or not)
- *       meta mark 0 ct mark != 0 meta mark set ct mark }] }
- *
- * Installed in one transaction.  The owner flag ties the table to this
- * process's netlink socket: nobody else can delete it, `nft flush ruleset`
- * leaves it alone, and the kernel removes it when the process dies.  On
- * kernels without the flag the table is plain; then nftables events are
- * watched and a removed table is put back.  Nothing here touches packets.
+ * The owner flag ties the table to this process's netlink socket: nobody
+ * else can delete it, `nft flush ruleset` leaves it alone, and the kernel
+ * removes it when the process dies.  On kernels without the flag the
+ * table is plain; then nftables events are watched and a removed table
+ * is put back.  Nothing here touches packets.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,8 +25,6 @@
 
 #include "log.h"
 #include "nft.h"
-
-#define FAMILY		NFT_FAMILY
 
 struct nft {
 	struct nft_cfg cfg;
@@ -85,7 +73,7 @@ static int get_table(struct nft *n, struct table_info *ti)
 		return -ENOMEM;
 	memset(ti, 0, sizeof(*ti));
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, n->cfg.table);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, FAMILY, NLM_F_ACK,
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFT_FAMILY, NLM_F_ACK,
 				    nl_seq(&n->seq));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
@@ -144,7 +132,7 @@ static void rule_scan_cb(const struct nlmsghdr *nlh, void *data)
 	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
 		goto out;
 	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
-	if (nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) == FAMILY &&
+	if (nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) == NFT_FAMILY &&
 	    table && !strcmp(table, qs->cfg->table))
 		goto out;
 	it = nftnl_expr_iter_create(r);
@@ -336,7 +324,7 @@ static int removes_ours(const struct nft *n, const struct nlmsghdr *nlh)
 	struct nlattr *a;
 
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
-	    nlh->nlmsg_pid == n->portid || nfg->nfgen_family != FAMILY)
+	    nlh->nlmsg_pid == n->portid || nfg->nfgen_family != NFT_FAMILY)
 		return 0;
 	if (type != NFT_MSG_DELTABLE && type != NFT_MSG_DELCHAIN &&
 	    type != NFT_MSG_DELRULE)

@@ -83,7 +83,7 @@ struct nft;
 
 /*
  * nft_open - install the table; on failure log why and return -errno.
- * @warn_queue: also warn about other rules queueing to the same queue.
+ * Also warns about rules elsewhere that queue to the same queue.
  */
 int nft_open(struct nft **out, const struct nft_cfg *cfg);
 /* The fd to watch (fallback mode: nftables events), or -1. */
@@ -93,8 +93,9 @@ void nft_dispatch(struct nft *n);
 /*
  * nft_tunnel_mark - map (peer, peer's tunnel ID) to @mark in the table's
  * tunnel map (--tunnel-marks), replacing an older mark.  0 or -errno;
- * logs a full map (rate-limited).  Takes a netlink round trip: call it
- * after the verdict.
+ * logs a full map (rate-limited).  A synchronous netlink round trip: the
+ * handler calls it before the verdict, so that the L2TP daemon's answer
+ * to the SCCRQ already finds the element.
  */
 int nft_tunnel_mark(struct nft *n, int family, const void *peer,
 		    uint16_t tunnel_id, uint32_t mark);

@@ -12,10 +12,6 @@
 
 #include "nl.h"
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
-
 /* Replies come synchronously; the wait only covers a kernel that is slow. */
 #define NL_REPLY_TIMEOUT_MS	2000
 

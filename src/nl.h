@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
 /* The first error of a request, with what the kernel said about it. */
 struct nl_err {
 	uint32_t seq;		/* the message it answers */

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -9,11 +12,13 @@
 #include "log.h"
 #include "notify.h"
 
+/* Like logging, the service manager is one per process. */
 static struct {
 	int fd;
 	struct sockaddr_un addr;
 	socklen_t len;
 	uint64_t watchdog_usec;
+	struct timespec last_ping;
 } nt = { .fd = -1 };
 
 void notify_init(void)
@@ -49,7 +54,31 @@ void notify_send(const char *state)
 		log_debug("sd_notify %s: %s", state, strerror(errno));
 }
 
-uint64_t notify_watchdog_usec(void)
+void notify_tick(struct timespec *tick)
 {
-	return nt.watchdog_usec;
+	uint64_t half = nt.watchdog_usec / 2;
+	uint64_t usec = (uint64_t)tick->tv_sec * 1000000 +
+			(uint64_t)tick->tv_nsec / 1000;
+
+	if (half && usec > half) {
+		tick->tv_sec = (time_t)(half / 1000000);
+		tick->tv_nsec = (long)(half % 1000000 * 1000);
+	}
+}
+
+void notify_watchdog(void)
+{
+	struct timespec now;
+	uint64_t since;
+
+	/* without a watchdog the clock is not even read */
+	if (!nt.watchdog_usec)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	since = (uint64_t)(now.tv_sec - nt.last_ping.tv_sec) * 1000000 +
+		(uint64_t)((now.tv_nsec - nt.last_ping.tv_nsec) / 1000);
+	if (since >= nt.watchdog_usec / 2) {
+		notify_send("WATCHDOG=1");
+		nt.last_ping = now;
+	}
 }

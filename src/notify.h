@@ -2,7 +2,7 @@
 #ifndef L2TP_NFQD_NOTIFY_H
 #define L2TP_NFQD_NOTIFY_H
 
-#include <stdint.h>
+#include <time.h>
 
 /*
  * The systemd notification protocol, without libsystemd: a datagram to
@@ -11,7 +11,10 @@
  */
 void notify_init(void);
 void notify_send(const char *state);
-/* Watchdog interval from $WATCHDOG_USEC, 0 if none; ping twice as often. */
-uint64_t notify_watchdog_usec(void);
+/* Shorten the poll loop's @tick so that the watchdog ($WATCHDOG_USEC) is
+ * fed twice per interval. */
+void notify_tick(struct timespec *tick);
+/* Feed the watchdog if half its interval has passed; once per loop. */
+void notify_watchdog(void);
 
 #endif

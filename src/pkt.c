@@ -6,13 +6,9 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "bytes.h"
 #include "pkt.h"
 #include "reject.h"
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static int parse_udp(const uint8_t *l4, size_t caplen, size_t iplen,
 		     struct pkt_udp *out)
@@ -21,12 +17,12 @@ static int parse_udp(const uint8_t *l4, size_t caplen, size_t iplen,
 
 	if (caplen < 8 || iplen < 8)
 		return -REJ_UDP;
-	ulen = be16(l4 + 4);
+	ulen = get_be16(l4 + 4);
 	/* trailing bytes after the UDP datagram are allowed, as in udp_rcv */
 	if (ulen < 8 || ulen > iplen)
 		return -REJ_UDP;
-	out->sport = be16(l4);
-	out->dport = be16(l4 + 2);
+	out->sport = get_be16(l4);
+	out->dport = get_be16(l4 + 2);
 	out->payload = l4 + 8;
 	out->len = ulen - 8;
 	out->caplen = caplen - 8 < out->len ? caplen - 8 : out->len;
@@ -41,11 +37,11 @@ static int parse_ipv4(const uint8_t *buf, size_t caplen, size_t origlen,
 	if (caplen < 20)
 		return -REJ_IP;
 	ihl = (size_t)(buf[0] & 0x0f) * 4;
-	totlen = be16(buf + 2);
+	totlen = get_be16(buf + 2);
 	if (ihl < 20 || ihl > caplen || totlen < ihl || totlen > origlen)
 		return -REJ_IP;
 	/* MF set or a fragment offset: LOCAL_IN sees reassembled packets */
-	if (be16(buf + 6) & 0x3fff)
+	if (get_be16(buf + 6) & 0x3fff)
 		return -REJ_FRAGMENT;
 	if (buf[9] != IPPROTO_UDP)
 		return -REJ_NOT_UDP;
@@ -63,7 +59,7 @@ static int parse_ipv6(const uint8_t *buf, size_t caplen, size_t origlen,
 
 	if (caplen < 40)
 		return -REJ_IP;
-	end = 40 + (size_t)be16(buf + 4);
+	end = 40 + (size_t)get_be16(buf + 4);
 	/* payload length 0 is a jumbogram: not an L2TP packet */
 	if (end == 40 || end > origlen)
 		return -REJ_IP;

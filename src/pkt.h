@@ -6,15 +6,12 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-union pkt_addr {
-	struct in_addr v4;
-	struct in6_addr v6;
-};
+#include <l2tp-nfq/l2tp-nfqd.h>
 
 /* A UDP datagram inside a queued IPv4 or IPv6 packet. */
 struct pkt_udp {
 	int family;			/* AF_INET or AF_INET6 */
-	union pkt_addr saddr, daddr;	/* network order */
+	union l2tp_nfq_addr saddr, daddr;	/* network order */
 	uint16_t sport, dport;		/* host order */
 	const uint8_t *payload;		/* UDP payload */
 	size_t caplen;			/* payload bytes present in the copy */

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
+#include "log.h"
 #include "priv.h"
 
 static int caps_get(struct __user_cap_data_struct d[2])
@@ -56,7 +57,7 @@ static int last_cap(void)
 	return last;
 }
 
-int priv_drop(uid_t uid, gid_t gid)
+static int drop(uid_t uid, gid_t gid)
 {
 	int cap, last = last_cap();
 
@@ -77,4 +78,15 @@ int priv_drop(uid_t uid, gid_t gid)
 	/* best effort: kernels before 4.3 have no ambient set */
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	return 0;
+}
+
+int priv_drop(const char *user, uid_t uid, gid_t gid)
+{
+	int ret = drop(uid, gid);
+
+	if (ret) {
+		errno = -ret;
+		log_warn("cannot switch to user %s", user);
+	}
+	return ret;
 }

@@ -17,19 +17,24 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
+#include "log.h"
+#include "nl.h"
+#include "priv.h"
 #include "queue.h"
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
-
-#define QUEUE_BATCH	64	/* netlink messages per recvmmsg() */
 #define QUEUE_MSG_SIZE	(QUEUE_COPY_RANGE + 2048)	/* payload + attributes */
 #define QUEUE_ROUNDS	16	/* batches per wake-up before poll() again */
 /* socket room per queued packet: a packet message is well under 1 KiB of
  * skb; when the socket is full the kernel fails open, as for a full queue */
 #define QUEUE_RCVBUF_PER_PKT	1024
 #define QUEUE_RCVBUF_MIN	(8 << 20)
+
+struct queue_stats {
+	uint64_t packets;	/* queued packets received */
+	uint64_t batches;	/* batch verdicts sent */
+	uint64_t verdict_errors;
+	uint64_t recv_errors;
+};
 
 struct queue {
 	struct mnl_socket *nl;
@@ -147,10 +152,31 @@ static int configure(struct queue *q, uint32_t maxlen, uint32_t flags,
 			  nlh->nlmsg_seq, config_data_cb, q, err);
 }
 
-int queue_open(struct queue **out, uint16_t num, uint32_t maxlen,
-	     queue_pkt_cb pkt_cb, queue_done_cb done_cb, void *data,
-	     struct nl_err *err)
+/* Why the bind failed, in words that tell the admin what to do. */
+static void bind_error(uint16_t num, int ret, const struct nl_err *err)
 {
+	if (ret == -EPERM && !priv_has_net_admin()) {
+		log_warnx("cannot bind queue %u: no CAP_NET_ADMIN; run as "
+			  "root or grant the capability "
+			  "(AmbientCapabilities=CAP_NET_ADMIN)", num);
+	} else if (ret == -EPERM) {
+		/* nfnetlink_queue answers EPERM for a queue bound elsewhere */
+		log_warnx("cannot bind queue %u: another program (another "
+			  "l2tp-nfqd?) has it; stop it or choose another "
+			  "queue with --queue", num);
+	} else {
+		errno = -ret;
+		log_warn("cannot bind queue %u%s%s", num,
+			 err->msg[0] ? ": " : "", err->msg);
+	}
+}
+
+int queue_open(struct queue **out, const struct queue_cfg *cfg,
+	       queue_pkt_cb pkt_cb, queue_done_cb done_cb, void *data)
+{
+	uint32_t maxlen = cfg->maxlen;
+	uint16_t num = cfg->num;
+	struct nl_err err = { 0 };
 	int one = 1, bufsz = QUEUE_RCVBUF_MIN, fd, ret, i;
 	struct queue *q;
 
@@ -170,6 +196,7 @@ int queue_open(struct queue **out, uint16_t num, uint32_t maxlen,
 	q->nl = nl_open(NETLINK_NETFILTER);
 	if (!q->nl) {
 		ret = -errno;
+		log_warn("cannot open a netlink socket for queue %u", num);
 		goto err_free;
 	}
 	fd = mnl_socket_get_fd(q->nl);
@@ -182,15 +209,17 @@ int queue_open(struct queue **out, uint16_t num, uint32_t maxlen,
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
 
 	ret = configure(q, maxlen, NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_CONNTRACK,
-			err);
+			&err);
 	if (ret == -EOPNOTSUPP) {
 		/* no CONFIG_NETFILTER_NETLINK_GLUE_CT: look marks up instead */
-		ret = configure(q, maxlen, NFQA_CFG_F_FAIL_OPEN, err);
+		ret = configure(q, maxlen, NFQA_CFG_F_FAIL_OPEN, &err);
 	} else if (!ret) {
 		q->has_ct = 1;
 	}
-	if (ret)
+	if (ret) {
+		bind_error(num, ret, &err);
 		goto err_close;
+	}
 	/* accept whatever arrived during the bind */
 	send_verdict(q);
 	*out = q;
@@ -213,9 +242,14 @@ int queue_has_ct(const struct queue *q)
 	return q->has_ct;
 }
 
-const struct queue_stats *queue_stats(const struct queue *q)
+void queue_log_stats(const struct queue *q)
 {
-	return &q->stats;
+	log_info("queue %u: queued %llu, verdict batches %llu, verdict "
+		 "errors %llu, receive errors %llu", q->num,
+		 (unsigned long long)q->stats.packets,
+		 (unsigned long long)q->stats.batches,
+		 (unsigned long long)q->stats.verdict_errors,
+		 (unsigned long long)q->stats.recv_errors);
 }
 
 int queue_dispatch(struct queue *q)
@@ -230,6 +264,9 @@ int queue_dispatch(struct queue *q)
 			if (errno == EAGAIN || errno == ENOBUFS)
 				return 0;
 			q->stats.recv_errors++;
+			log_warn("queue %u: fatal receive error; exiting so "
+				 "that the service manager can restart the "
+				 "daemon", q->num);
 			return -errno;
 		}
 		for (i = 0; i < n; i++)

@@ -5,8 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nl.h"
-
 /*
  * Bytes copied from each queued packet: the IP and UDP headers and an
  * SCCRQ whose Host Name (up to 1017 bytes) sits among the usual AVPs.
@@ -14,6 +12,7 @@
  */
 #define QUEUE_COPY_RANGE		2048
 #define QUEUE_DEFAULT_MAXLEN	32768
+#define QUEUE_BATCH		64	/* packets per receive and verdict */
 
 /* One queued packet, valid only during the handler call. */
 struct queue_pkt {
@@ -30,29 +29,27 @@ struct queue_pkt {
 typedef void (*queue_pkt_cb)(const struct queue_pkt *pkt, void *data);
 typedef void (*queue_done_cb)(void *data);
 
-struct queue_stats {
-	uint64_t packets;	/* queued packets received */
-	uint64_t batches;	/* batch verdicts sent */
-	uint64_t verdict_errors;
-	uint64_t recv_errors;
+struct queue_cfg {
+	uint16_t num;		/* --queue */
+	uint32_t maxlen;	/* --queue-maxlen */
 };
 
 struct queue;
 
 /*
- * queue_open - bind queue @num and configure it (copy range, @maxlen,
+ * queue_open - bind queue @cfg->num and configure it (copy range, maxlen,
  * FAIL_OPEN, CONNTRACK when the kernel has it) in one message.
- * Returns 0 or -errno; -EPERM means no CAP_NET_ADMIN or a queue bound by
- * another socket.
+ * Returns 0 or -errno, having logged why (-EPERM: no CAP_NET_ADMIN, or
+ * the queue is bound by another socket).
  */
-int queue_open(struct queue **out, uint16_t num, uint32_t maxlen,
-	     queue_pkt_cb pkt_cb, queue_done_cb done_cb, void *data,
-	     struct nl_err *err);
+int queue_open(struct queue **out, const struct queue_cfg *cfg,
+	       queue_pkt_cb pkt_cb, queue_done_cb done_cb, void *data);
 int queue_fd(const struct queue *q);
 int queue_has_ct(const struct queue *q);
-/* Read what is queued, hand it over, accept it in batches. 0 or -errno. */
+/* Read what is queued, hand it over, accept it in batches.  0, or -errno
+ * (logged) when the socket is broken for good. */
 int queue_dispatch(struct queue *q);
-const struct queue_stats *queue_stats(const struct queue *q);
+void queue_log_stats(const struct queue *q);
 void queue_close(struct queue *q);
 
 #endif

@@ -50,6 +50,21 @@ struct l2tp_nfq_msg {
 #define L2TP_NFQ_MARK_CT	2	/* conntrack mark attached by the kernel */
 #define L2TP_NFQ_MARK_CT_LOOKUP	3	/* conntrack mark from a lookup */
 
+/* A short name for a mark_source value, for logs and tools. */
+static inline const char *l2tp_nfq_mark_source_name(unsigned int src)
+{
+	switch (src) {
+	case L2TP_NFQ_MARK_PACKET:
+		return "packet";
+	case L2TP_NFQ_MARK_CT:
+		return "conntrack";
+	case L2TP_NFQ_MARK_CT_LOOKUP:
+		return "conntrack-lookup";
+	default:
+		return "unknown";
+	}
+}
+
 /* An IPv4 address fills the first 4 bytes; the rest are zero. */
 union l2tp_nfq_addr {
 	struct in_addr v4;

@@ -27,7 +27,7 @@ wait_messages 2
 check "conntrack mark found by lookup after the verdict" \
 	grep -q 'tunnel 7 mark 0x2002 host "lac-conntrack"' "$TMP/listen.out"
 check "daemon says where the mark came from" \
-	grep -q 'lac-conntrack.*mark 0x2002 (conntrack lookup)' "$TMP/daemon.err"
+	grep -q 'lac-conntrack.*mark 0x2002 (conntrack-lookup)' "$TMP/daemon.err"
 
 in_c "$NETTOOL" send -s 1003 $S4 1701 sccrq 8 "lac-nomark"
 sleep 0.5

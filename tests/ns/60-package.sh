@@ -77,6 +77,15 @@ else
 	no "systemd-analyze verify: systemd-analyze missing"
 fi
 
+# the map of the code names every module
+missing=
+for f in "$TOP"/src/*.c; do
+	grep -q "^| $(basename "$f") |" "$TOP/doc/design.md" ||
+		missing="$missing $(basename "$f")"
+done
+check "doc/design.md lists every src/*.c${missing:+ (missing:$missing)}" \
+	test -z "$missing"
+
 # sd_notify: READY once the rules are in, the watchdog fed, STOPPING
 setup_net
 start_bg notify "$NETTOOL" unixrecv "$TMP/notify.sock"

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nftables expressions with libnftnl, one small function each, so that
+ * the rules in nft_build.c read like the nft syntax they stand for.
+ * Pure: builds rule objects, talks to no kernel.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <netinet/in.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <libnftnl/expr.h>
+
+#include "nft_expr.h"
+
+static struct nftnl_expr *add(struct nftnl_rule *r, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (e)
+		nftnl_rule_add_expr(r, e);
+	return e;
+}
+
+int nx_meta_to(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = add(r, "meta");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	return 0;
+}
+
+int nx_meta(struct nftnl_rule *r, uint32_t key)
+{
+	return nx_meta_to(r, key, NFT_REG_1);
+}
+
+int nx_meta_set(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = add(r, "meta");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	return 0;
+}
+
+int nx_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset,
+	       uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *e = add(r, "payload");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	return 0;
+}
+
+int nx_th(struct nftnl_rule *r, uint32_t offset, uint32_t len)
+{
+	return nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, offset, len,
+			  NFT_REG_1);
+}
+
+int nx_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = add(r, "cmp");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	return 0;
+}
+
+int nx_eq(struct nftnl_rule *r, const void *data, uint32_t len)
+{
+	return nx_cmp(r, NFT_CMP_EQ, data, len);
+}
+
+int nx_and(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = add(r, "bitwise");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	return 0;
+}
+
+int nx_ct(struct nftnl_rule *r, uint32_t key, int set)
+{
+	struct nftnl_expr *e = add(r, "ct");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, set ? NFTNL_EXPR_CT_SREG : NFTNL_EXPR_CT_DREG,
+			   NFT_REG_1);
+	return 0;
+}
+
+int nx_counter(struct nftnl_rule *r)
+{
+	return add(r, "counter") ? 0 : -1;
+}
+
+int nx_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id,
+	      uint32_t dreg)
+{
+	struct nftnl_expr *e = add(r, "lookup");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	return 0;
+}
+
+int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
+	      uint32_t data_reg)
+{
+	struct nftnl_expr *e = add(r, "dynset");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_DATA, data_reg);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
+	return 0;
+}
+
+/* what iptables-nft -j NFQUEUE --queue-bypass produces */
+static int compat_queue(struct nftnl_rule *r, uint16_t num)
+{
+	struct nftnl_expr *e = add(r, "target");
+	struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
+
+	if (!e || !info) {
+		free(info);
+		return -1;
+	}
+	info->queuenum = num;
+	info->queues_total = 1;
+	info->flags = NFQ_FLAG_BYPASS;
+	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+	/* libnftnl keeps and frees this buffer */
+	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));
+	return 0;
+}
+
+int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form)
+{
+	struct nftnl_expr *e;
+
+	if (form == NFT_QUEUE_COMPAT)
+		return compat_queue(r, num);
+	e = add(r, "queue");
+	if (!e)
+		return -1;
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, num);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, NFT_QUEUE_FLAG_BYPASS);
+	return 0;
+}
+
+int nx_ipsec_exists(struct nftnl_rule *r)
+{
+	uint8_t yes = 1;
+
+	return nx_meta(r, NFT_META_SECPATH) || nx_eq(r, &yes, 1);
+}
+
+int nx_udp_port(struct nftnl_rule *r, uint32_t offset, uint16_t port)
+{
+	uint8_t udp = IPPROTO_UDP;
+	uint16_t be = htons(port);
+
+	return nx_meta(r, NFT_META_L4PROTO) || nx_eq(r, &udp, 1) ||
+	       nx_th(r, offset, 2) || nx_eq(r, &be, 2);
+}
+
+int nx_mark_mask(struct nftnl_rule *r, uint32_t mask)
+{
+	/* host order in the register, as nft does */
+	return mask == 0xffffffff ? 0 : nx_and(r, &mask, sizeof(mask));
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef L2TP_NFQD_NFT_EXPR_H
+#define L2TP_NFQD_NFT_EXPR_H
+
+#include <stdint.h>
+#include <libnftnl/rule.h>
+
+#include "nft.h"
+
+/*
+ * nftables expressions appended to a rule, as nft itself would build
+ * them: loads go to register 1 unless said otherwise.  Each returns 0,
+ * or -1 when out of memory (the rule is then dropped whole).  Pure.
+ */
+int nx_meta(struct nftnl_rule *r, uint32_t key);		/* load */
+int nx_meta_set(struct nftnl_rule *r, uint32_t key);		/* from reg 1 */
+int nx_meta_to(struct nftnl_rule *r, uint32_t key, uint32_t dreg);
+int nx_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset,
+	       uint32_t len, uint32_t dreg);
+/* the transport header, into register 1 */
+int nx_th(struct nftnl_rule *r, uint32_t offset, uint32_t len);
+int nx_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len);
+int nx_eq(struct nftnl_rule *r, const void *data, uint32_t len);
+/* register 1 &= @mask */
+int nx_and(struct nftnl_rule *r, const void *mask, uint32_t len);
+int nx_ct(struct nftnl_rule *r, uint32_t key, int set);
+int nx_counter(struct nftnl_rule *r);
+int nx_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id,
+	      uint32_t dreg);
+int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
+	      uint32_t data_reg);
+int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form);
+
+/* meta ipsec exists: the packet came through an IPsec SA (a secpath) */
+int nx_ipsec_exists(struct nftnl_rule *r);
+/* udp and the UDP port at @offset is @port (host order) */
+int nx_udp_port(struct nftnl_rule *r, uint32_t offset, uint16_t port);
+/* register 1 &= the mark mask, unless it is all ones */
+int nx_mark_mask(struct nftnl_rule *r, uint32_t mask);
+
+#endif

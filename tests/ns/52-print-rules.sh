@@ -1,0 +1,56 @@
+#!/bin/sh
+# --print-rules tells the truth: for each combination of the options that
+# shape the table, the printed text loads with the distribution's nft and
+# lists exactly as the table the daemon installs.
+. "$(dirname "$0")/../lib.sh"
+setup_net
+
+# listing TABLE NS: the table as nft lists it, without what differs by
+# nature (the owner flag and its comment, iptables-nft's warning about the
+# compat target, which nft shows as the queue statement)
+listing() {
+	ip netns exec "$2" nft list table inet "$1" 2>/dev/null |
+		sed -e 's/ # progname .*//' -e '/^\tflags owner$/d' \
+		    -e '/^# Warning/d' -e '/^$/d' \
+		    -e 's/queue num [0-9]* bypass/accept/'
+}
+
+variant() {	# variant NAME OPTIONS...: one combination
+	vname=$1
+	shift
+	: >"$TMP/daemon.err"
+	start_bg daemon $IN_S "$DAEMON" -n $QNUM --no-ct-lookup "$@"
+	if ! wait_until 5 grep -q installed "$TMP/daemon.err"; then
+		no "$vname: daemon installs its table"
+		cat "$TMP/daemon.err"
+		stop daemon
+		return
+	fi
+	table=$(sed -n 's/.*table inet \([^ ]*\) installed.*/\1/p' \
+		"$TMP/daemon.err")
+	listing "$table" "$NS_S" >"$TMP/installed"
+	check "$vname: installed queue rule queues to $QNUM" sh -c \
+		"$IN_S nft list table inet $table 2>/dev/null | grep -q 'queue num $QNUM bypass'"
+	stop daemon
+	# this kernel has no nft_queue: the printed queue statement cannot
+	# load, so it is compared as accept on both sides
+	"$DAEMON" -n $QNUM "$@" --print-rules >"$TMP/printed.nft"
+	sed 's/queue num [0-9]* bypass/accept/' "$TMP/printed.nft" |
+		in_c nft -f - 2>"$TMP/nft.err"
+	check "$vname: printed rules load with nft -f" test $? -eq 0 ||
+		cat "$TMP/nft.err"
+	listing "$table" "$NS_C" >"$TMP/printed"
+	check "$vname: printed rules list as the installed table" \
+		cmp -s "$TMP/installed" "$TMP/printed" ||
+		diff "$TMP/installed" "$TMP/printed"
+	in_c nft flush ruleset
+}
+
+variant "default"
+variant "no ipsec check" --ipsec-check none
+variant "connmark" --connmark
+variant "connmark, mark mask, no ipsec check" --connmark --mark-mask 0xff00 \
+	--ipsec-check none
+variant "port, priority, table" --port 1702 --priority -200 --table other
+variant "connmark, port, priority 0" --connmark --port 1799 --priority 0
+[ -z "$FAILED" ]

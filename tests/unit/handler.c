@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The per-packet pipeline (src/handler.c) against stand-in conntrack,
+ * output and nftables modules: where the mark comes from, what is sent,
+ * what is deferred until after the verdict.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include <l2tp-nfq/l2tp-nfqd.h>
+
+#include "ct.h"
+#include "handler.h"
+#include "ipc.h"
+#include "nft.h"
+#include "queue.h"
+#include "unit.h"
+
+/* Stand-ins: they record what the handler asked of them. */
+struct ct {
+	int confirmed;		/* the flow's entry exists */
+	uint32_t mark;
+	int lookups;
+};
+
+struct ipc {
+	int sent, flushes;
+	uint8_t last[L2TP_NFQ_MSG2_MAX_SIZE];
+	size_t last_len;
+};
+
+struct nft {
+	int calls;
+	uint16_t tunnel_id;
+	uint32_t mark;
+	int sent_before;	/* messages queued when the element was set */
+};
+
+static struct ipc *cur_ipc;
+
+int ct_lookup_mark(struct ct *ct, const struct pkt_udp *udp, uint32_t *mark)
+{
+	(void)udp;
+	ct->lookups++;
+	if (!ct->confirmed)
+		return -ENOENT;
+	*mark = ct->mark;
+	return 0;
+}
+
+void ipc_send(struct ipc *ipc, const void *msg, size_t len)
+{
+	ipc->sent++;
+	memcpy(ipc->last, msg, len);
+	ipc->last_len = len;
+}
+
+void ipc_flush(struct ipc *ipc)
+{
+	ipc->flushes++;
+}
+
+int nft_tunnel_mark(struct nft *n, int family, const void *peer,
+		    uint16_t tunnel_id, uint32_t mark)
+{
+	(void)family;
+	(void)peer;
+	n->calls++;
+	n->tunnel_id = tunnel_id;
+	n->mark = mark;
+	n->sent_before = cur_ipc->sent;
+	return 0;
+}
+
+/* One SCCRQ from 192.0.2.1 through the handler. */
+static void feed(struct handler *h, uint16_t tid, uint32_t mark, int has_ct,
+		 uint32_t ct_mark)
+{
+	struct queue_pkt pkt = { .mark = mark, .has_ct = has_ct,
+				 .ct_mark = ct_mark };
+	static uint8_t p[256];
+	struct b m;
+
+	hdr(&m, 0xc802, 0, 0, 0, 0);
+	avp16(&m, 0x8000, 0, 1);
+	avps(&m, "lac");
+	avp16(&m, 0x8000, 9, tid);
+	fin(&m);
+	pkt.len = pkt.caplen = ip4udp(p, &m, 1701);
+	pkt.data = p;
+	handler_packet(&pkt, h);
+}
+
+static struct l2tp_nfq_msg last_msg(const struct ipc *ipc)
+{
+	struct l2tp_nfq_msg m;
+
+	memcpy(&m, ipc->last, sizeof(m));
+	return m;
+}
+
+static void test_handler_marks(void)
+{
+	struct handler_cfg cfg = { .mark_mask = 0xffff, .format = 1 };
+	struct ct ct = { 0 };
+	struct ipc ipc = { 0 };
+	struct nft nft = { 0 };
+	struct handler *h;
+
+	cur_ipc = &ipc;
+	handler_open(&h, &cfg, &ct, &ipc);
+	handler_set_nft(h, &nft);
+
+	feed(h, 5, 0x10042, 0, 0);
+	CHECK("handler: packet mark, masked, in a format-1 message",
+	      ipc.sent == 1 && last_msg(&ipc).mark == 0x42 &&
+	      last_msg(&ipc).peer_tid == 5 && ct.lookups == 0);
+	CHECK("handler: tunnel map element set before the message",
+	      nft.calls == 1 && nft.tunnel_id == 5 && nft.mark == 0x42 &&
+	      nft.sent_before == 0);
+
+	feed(h, 6, 0, 1, 0x77);
+	CHECK("handler: conntrack attached to the packet",
+	      ipc.sent == 2 && last_msg(&ipc).mark == 0x77 && ct.lookups == 0);
+
+	feed(h, 7, 0, 0, 0);
+	CHECK("handler: no entry yet: deferred, nothing sent",
+	      ipc.sent == 2 && ct.lookups == 1 && nft.calls == 2);
+	ct.confirmed = 1;
+	ct.mark = 0x99;
+	handler_after_verdict(h);
+	CHECK("handler: looked up again after the verdict, then flushed",
+	      ipc.sent == 3 && last_msg(&ipc).mark == 0x99 &&
+	      last_msg(&ipc).peer_tid == 7 && ipc.flushes == 1 &&
+	      nft.calls == 3 && nft.tunnel_id == 7);
+
+	ct.mark = 0x10000;	/* masked to 0 */
+	feed(h, 8, 0, 0, 0);
+	CHECK("handler: a mark masked to 0 sends nothing",
+	      ipc.sent == 3 && nft.calls == 3);
+	handler_close(h);
+}
+
+static void test_handler_formats(void)
+{
+	struct handler_cfg cfg = { .mark_mask = 0xffffffff, .format = 2 };
+	struct ipc ipc = { 0 };
+	struct l2tp_nfq_msg2 m2;
+	struct handler *h;
+	struct queue_pkt junk = { .data = (const uint8_t *)"\x45", .len = 1,
+				  .caplen = 1 };
+
+	cur_ipc = &ipc;
+	handler_open(&h, &cfg, NULL, &ipc);
+	feed(h, 9, 0x5, 0, 0);
+	memcpy(&m2, ipc.last, sizeof(m2));
+	CHECK("handler: format 2, mark source packet, ports",
+	      ipc.sent == 1 && m2.version == 2 && m2.mark == 5 &&
+	      m2.mark_source == L2TP_NFQ_MARK_PACKET && m2.peer_port == 1701);
+	feed(h, 10, 0, 0, 0);
+	CHECK("handler: no conntrack module, no mark: nothing sent",
+	      ipc.sent == 1);
+	handler_packet(&junk, h);
+	CHECK("handler: a bad packet is only counted", ipc.sent == 1);
+	handler_close(h);
+}
+
+void test_handler(void)
+{
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+	/* the handler logs each SCCRQ: keep the test's output readable */
+	dup2(null, 2);
+	test_handler_marks();
+	test_handler_formats();
+	dup2(saved, 2);
+	close(saved);
+	close(null);
+}

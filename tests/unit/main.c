@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "unit.h"
+
+int unit_passed, unit_failed;
+
+int main(void)
+{
+	test_l2tp();
+	test_pkt();
+	test_msg();
+	test_escape();
+	test_ring();
+	test_nft();
+	test_handler();
+	printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
+	return unit_failed ? 1 : 0;
+}
