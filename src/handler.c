@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What happens to one queued packet: IP/UDP checks, the SCCRQ parse, the
- * mark, the tunnel map element, the message.  Nothing here changes the
- * verdict, and the message only goes to the output's backlog.  But
- * nft_tunnel_mark() (--tunnel-marks) is a synchronous netlink round trip
- * made before the verdict: it delays the batch's verdict by that much.
+ * mark, the tunnel's ID and map elements (--tunnel-marks, xlate.c), the
+ * message.  Every packet is accepted; a packet may be accepted with a
+ * rewritten Assigned Tunnel ID.  Nothing here waits: the message goes to
+ * the output's backlog, the map elements to one transaction per batch.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -21,10 +22,10 @@
 #include "l2tp.h"
 #include "log.h"
 #include "msg.h"
-#include "nft.h"
 #include "pkt.h"
 #include "queue.h"
 #include "reject.h"
+#include "xlate.h"
 
 /*
  * SCCRQs whose flow had no conntrack entry yet: a flow's first packet is
@@ -42,6 +43,7 @@ struct deferred {
 
 struct handler_stats {
 	uint64_t sccrq;		/* valid SCCRQs */
+	uint64_t stopccn;	/* peers' StopCCNs (--tunnel-marks) */
 	uint64_t forwarded;	/* handed to the output */
 	uint64_t no_mark;
 	uint64_t unsupported;	/* cannot be said in the chosen format */
@@ -55,7 +57,7 @@ struct handler {
 	struct handler_cfg cfg;
 	struct ct *ct;
 	struct ipc *ipc;
-	struct nft *nft;
+	struct xlate *xlate;
 	struct handler_stats stats;
 	struct ratelimit info_rl, warn_rl;
 	int warned_family;
@@ -91,25 +93,22 @@ static void forward(struct handler *h, struct sccrq_info *info)
 	uint8_t buf[MSG_BUF_SIZE];
 	ssize_t n;
 
-	/*
-	 * Before the verdict where the mark is known then: an unmodified L2TP
-	 * daemon answers the SCCRQ at once, and its answer must find the map
-	 * element.  A full map is logged by nft.c; the packet is accepted
-	 * all the same.
-	 */
-	if (h->nft)
-		nft_tunnel_mark(h->nft, info->family, &info->peer,
-				info->tunnel_id, info->mark);
 	h->stats.by_src[info->mark_src]++;
 	if (log_ratelimit(&h->info_rl)) {
 		char host[ESCAPE_MAX(L2TP_HOSTNAME_MAX)];
 		char addr[INET6_ADDRSTRLEN];
 
 		escape(host, sizeof(host), info->hostname, info->hostname_len);
-		log_info("SCCRQ from %s port %u tunnel %u host \"%s\" "
+		log_info("SCCRQ from %s port %u tunnel %u%s host \"%s\" "
 			 "mark 0x%x (%s)", addr_str(info, addr, sizeof(addr)),
-			 info->peer_port, info->tunnel_id, host, info->mark,
+			 info->peer_port, info->orig_tid,
+			 info->tunnel_id != info->orig_tid ? " (translated)" : "",
+			 host, info->mark,
 			 l2tp_nfq_mark_source_name(info->mark_src));
+		if (info->tunnel_id != info->orig_tid)
+			log_info("SCCRQ from %s tunnel %u: the L2TP daemon "
+				 "sees tunnel %u", addr, info->orig_tid,
+				 info->tunnel_id);
 	}
 	n = msg_encode(h->cfg.format, info, buf, sizeof(buf));
 	if (n == -EAFNOSUPPORT) {
@@ -178,7 +177,64 @@ static void defer(struct handler *h, const struct pkt_udp *udp,
 	h->stats.ct_deferred++;
 }
 
-void handler_packet(const struct queue_pkt *pkt, void *data)
+/*
+ * The tunnel's ID and map elements.  Without them (a full map, a needed
+ * rewrite that came too late) the message still goes: a consumer that
+ * reads it can still set the mark.
+ */
+static void tunnel(struct handler *h, struct queue_pkt *pkt,
+		   const struct pkt_udp *udp, struct sccrq_info *info, int late)
+{
+	struct l2tp_sccrq s = { .tunnel_id = info->orig_tid,
+				.tunnel_id_off = info->tid_off };
+	struct xlate_result res;
+
+	if (h->xlate && !xlate_sccrq(h->xlate, pkt, udp, &s, info->mark, late,
+				     &res))
+		info->tunnel_id = res.id;
+}
+
+/* The packet's mark, else NFQA_CT's; 1, 0 (none), or -ENOENT (ask
+ * conntrack again after the verdict). */
+static int mark_of(struct handler *h, const struct queue_pkt *pkt,
+		   const struct pkt_udp *udp, struct sccrq_info *info)
+{
+	info->mark = pkt->mark & h->cfg.mark_mask;
+	if (info->mark) {
+		info->mark_src = MARK_PACKET;
+		return 1;
+	}
+	if (pkt->has_ct) {
+		info->mark = pkt->ct_mark & h->cfg.mark_mask;
+		info->mark_src = MARK_CT_ATTACHED;
+		return info->mark != 0;
+	}
+	return h->ct ? lookup(h, udp, info) : 0;
+}
+
+/* A peer's StopCCN (queued for --tunnel-marks only): name our ID. */
+static void stopccn(struct handler *h, struct queue_pkt *pkt,
+		    const struct pkt_udp *udp)
+{
+	struct sccrq_info info = { 0 };
+	struct l2tp_stopccn s;
+	int ret;
+
+	ret = l2tp_parse_stopccn(udp->payload, udp->caplen, udp->len, &s);
+	if (ret) {
+		h->stats.rejected[-ret < REJ_MAX ? -ret : 0]++;
+		return;
+	}
+	h->stats.stopccn++;
+	if (pkt->mark & h->cfg.mark_mask)
+		info.mark = pkt->mark & h->cfg.mark_mask;
+	else if (pkt->has_ct)
+		info.mark = pkt->ct_mark & h->cfg.mark_mask;
+	if (info.mark)
+		xlate_stopccn(h->xlate, pkt, udp, &s, info.mark);
+}
+
+void handler_packet(struct queue_pkt *pkt, void *data)
 {
 	struct handler *h = data;
 	struct sccrq_info info = { 0 };
@@ -190,6 +246,10 @@ void handler_packet(const struct queue_pkt *pkt, void *data)
 	if (!ret)
 		ret = l2tp_parse_sccrq(udp.payload, udp.caplen, udp.len,
 				       &sccrq);
+	if (ret == -REJ_TUNNEL_ID && h->xlate) {
+		stopccn(h, pkt, &udp);
+		return;
+	}
 	if (ret) {
 		h->stats.rejected[-ret < REJ_MAX ? -ret : 0]++;
 		return;
@@ -200,27 +260,28 @@ void handler_packet(const struct queue_pkt *pkt, void *data)
 	info.local = udp.daddr;
 	info.peer_port = udp.sport;
 	info.local_port = udp.dport;
-	info.tunnel_id = sccrq.tunnel_id;
+	info.tunnel_id = info.orig_tid = sccrq.tunnel_id;
+	info.tid_off = sccrq.tunnel_id_off;
 	info.hostname = sccrq.hostname;
 	info.hostname_len = sccrq.hostname_len;
 
-	info.mark = pkt->mark & h->cfg.mark_mask;
-	if (info.mark) {
-		info.mark_src = MARK_PACKET;
-	} else if (pkt->has_ct) {
-		info.mark = pkt->ct_mark & h->cfg.mark_mask;
-		info.mark_src = MARK_CT_ATTACHED;
-	} else if (h->ct) {
-		ret = lookup(h, &udp, &info);
-		if (ret == -ENOENT) {
-			defer(h, &udp, &info);
-			return;
-		}
-	}
-	if (info.mark)
-		forward(h, &info);
-	else
+	ret = mark_of(h, pkt, &udp, &info);
+	if (ret == -ENOENT)
+		defer(h, &udp, &info);
+	else if (ret <= 0)
 		no_mark(h, &info);
+	else {
+		tunnel(h, pkt, &udp, &info, 0);
+		forward(h, &info);
+	}
+}
+
+void handler_before_verdict(void *data)
+{
+	struct handler *h = data;
+
+	/* the L2TP daemon may answer an SCCRQ at once: its elements first */
+	xlate_commit(h->xlate);
 }
 
 void handler_after_verdict(void *data)
@@ -231,19 +292,22 @@ void handler_after_verdict(void *data)
 	for (i = 0; i < h->ndeferred; i++) {
 		struct deferred *d = &h->deferred[i];
 
-		if (lookup(h, &d->udp, &d->info) > 0)
-			forward(h, &d->info);
-		else
+		if (lookup(h, &d->udp, &d->info) <= 0) {
 			no_mark(h, &d->info);
+			continue;
+		}
+		tunnel(h, NULL, &d->udp, &d->info, 1);
+		forward(h, &d->info);
 	}
 	h->ndeferred = 0;
+	xlate_commit(h->xlate);
 	/* the batch is verdicted: now the messages go out, together */
 	ipc_flush(h->ipc);
 }
 
-void handler_set_nft(struct handler *h, struct nft *nft)
+void handler_set_xlate(struct handler *h, struct xlate *x)
 {
-	h->nft = nft;
+	h->xlate = x;
 }
 
 /* "rejected: non-zero Tunnel ID 3, not an SCCRQ 1" */
@@ -272,7 +336,7 @@ void handler_log_stats(const struct handler *h)
 
 	log_info("SCCRQs %llu, forwarded %llu (packet %llu, conntrack %llu, "
 		 "lookup %llu), no mark %llu, unsupported %llu, conntrack "
-		 "errors %llu, looked up after the verdict %llu",
+		 "errors %llu, looked up after the verdict %llu, StopCCNs %llu",
 		 (unsigned long long)s->sccrq,
 		 (unsigned long long)s->forwarded,
 		 (unsigned long long)s->by_src[MARK_PACKET],
@@ -281,7 +345,8 @@ void handler_log_stats(const struct handler *h)
 		 (unsigned long long)s->no_mark,
 		 (unsigned long long)s->unsupported,
 		 (unsigned long long)s->ct_errors,
-		 (unsigned long long)s->ct_deferred);
+		 (unsigned long long)s->ct_deferred,
+		 (unsigned long long)s->stopccn);
 	log_rejected(h);
 }
 

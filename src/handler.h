@@ -8,7 +8,7 @@
 
 struct ct;
 struct ipc;
-struct nft;
+struct xlate;
 
 struct handler_cfg {
 	uint32_t mark_mask;
@@ -20,11 +20,12 @@ struct handler;
 /* @ct NULL: no conntrack lookups. */
 int handler_open(struct handler **out, const struct handler_cfg *cfg,
 		 struct ct *ct, struct ipc *ipc);
-/* queue callbacks */
-void handler_packet(const struct queue_pkt *pkt, void *data);
+/* queue callbacks (struct queue_ops) */
+void handler_packet(struct queue_pkt *pkt, void *data);
+void handler_before_verdict(void *data);
 void handler_after_verdict(void *data);
-/* --tunnel-marks: map each forwarded SCCRQ's tunnel to its mark in @nft */
-void handler_set_nft(struct handler *h, struct nft *nft);
+/* --tunnel-marks: each SCCRQ's tunnel gets its ID and map elements */
+void handler_set_xlate(struct handler *h, struct xlate *x);
 /* Counters: SCCRQs, where their marks came from, what was rejected. */
 void handler_log_stats(const struct handler *h);
 void handler_close(struct handler *h);

@@ -15,7 +15,6 @@
 #define AVP_MSG_TYPE	0
 #define AVP_HOST_NAME	7
 #define AVP_TUNNEL_ID	9
-#define MSG_SCCRQ	1
 
 static const char *const reject_names[REJ_MAX] = {
 	[REJ_NONE] = "none",
@@ -49,8 +48,9 @@ const char *reject_str(int reason)
 	return reject_names[reason];
 }
 
+/* The control header; @tunnel_id 0 is required for a new tunnel only. */
 static int parse_header(const uint8_t *buf, size_t caplen, size_t len,
-			size_t *msglen)
+			size_t *msglen, int new_tunnel)
 {
 	uint16_t flags;
 
@@ -68,6 +68,8 @@ static int parse_header(const uint8_t *buf, size_t caplen, size_t len,
 	*msglen = get_be16(buf + L2TP_OFF_LENGTH);
 	if (*msglen < L2TP_CTRL_HDR_LEN || *msglen > len)
 		return -REJ_LENGTH;
+	if (!new_tunnel)
+		return get_be16(buf + L2TP_OFF_TUNNEL) ? 0 : -REJ_TUNNEL_ID;
 	if (get_be16(buf + L2TP_OFF_TUNNEL))
 		return -REJ_TUNNEL_ID;
 	if (get_be16(buf + L2TP_OFF_SESSION))
@@ -77,85 +79,136 @@ static int parse_header(const uint8_t *buf, size_t caplen, size_t len,
 	return 0;
 }
 
-/* One AVP the walk cares about; the first of a duplicated AVP wins. */
-static int take_avp(const uint8_t *avp, size_t alen, int first,
-		    struct l2tp_sccrq *out, unsigned int *seen)
+/* What the AVP walk keeps: the first of a duplicated AVP wins. */
+struct avps {
+	uint16_t want;		/* the Message Type asked for */
+	unsigned int seen;
+	uint16_t tunnel_id;	/* Assigned Tunnel ID */
+	size_t tunnel_id_off;	/* where its value is in the message */
+	const uint8_t *hostname;
+	size_t hostname_len;
+};
+
+#define SEEN_TUNNEL_ID	1
+#define SEEN_HOST_NAME	2
+
+static int take_msg_type(const uint8_t *avp, size_t alen, uint16_t want)
+{
+	if (get_be16(avp + 2) || get_be16(avp + 4) != AVP_MSG_TYPE)
+		return -REJ_NO_MSG_TYPE;
+	if (get_be16(avp) & AVP_H)
+		return -REJ_HIDDEN;
+	if (alen != AVP_HDR_LEN + 2)
+		return -REJ_AVP_LENGTH;
+	return get_be16(avp + 6) == want ? 0 : -REJ_NOT_SCCRQ;
+}
+
+static int take_avp(const uint8_t *avp, size_t off, size_t alen,
+		    struct avps *a)
 {
 	uint16_t vendor = get_be16(avp + 2), type = get_be16(avp + 4);
 	int hidden = get_be16(avp) & AVP_H;
 
-	if (first) {
-		if (vendor || type != AVP_MSG_TYPE)
-			return -REJ_NO_MSG_TYPE;
-		if (hidden)
-			return -REJ_HIDDEN;
-		if (alen != AVP_HDR_LEN + 2)
-			return -REJ_AVP_LENGTH;
-		return get_be16(avp + 6) == MSG_SCCRQ ? 0 : -REJ_NOT_SCCRQ;
-	}
 	if (vendor)
 		return 0;
-	if (type == AVP_TUNNEL_ID && !(*seen & 1)) {
+	if (type == AVP_TUNNEL_ID && !(a->seen & SEEN_TUNNEL_ID)) {
 		if (hidden)
 			return -REJ_HIDDEN;
 		if (alen != AVP_HDR_LEN + 2)
 			return -REJ_AVP_LENGTH;
-		out->tunnel_id = get_be16(avp + 6);
-		if (!out->tunnel_id)
+		a->tunnel_id = get_be16(avp + 6);
+		a->tunnel_id_off = off + AVP_HDR_LEN;
+		if (!a->tunnel_id)
 			return -REJ_NO_TUNNEL_ID;
-		*seen |= 1;
-	} else if (type == AVP_HOST_NAME && !(*seen & 2)) {
+		a->seen |= SEEN_TUNNEL_ID;
+	} else if (type == AVP_HOST_NAME && !(a->seen & SEEN_HOST_NAME)) {
 		if (hidden)
 			return -REJ_HIDDEN;
 		if (alen == AVP_HDR_LEN)
 			return -REJ_NO_HOSTNAME;
-		out->hostname = avp + AVP_HDR_LEN;
-		out->hostname_len = alen - AVP_HDR_LEN;
-		*seen |= 2;
+		a->hostname = avp + AVP_HDR_LEN;
+		a->hostname_len = alen - AVP_HDR_LEN;
+		a->seen |= SEEN_HOST_NAME;
 	}
 	return 0;
+}
+
+/*
+ * Walk the AVPs of a control message of Message Type @a->want.  Returns
+ * 0, or -REJ_TRUNCATED when the copy ended before the message did (what
+ * was walked is in @a), or another -REJ_*.
+ */
+static int walk(const uint8_t *buf, size_t caplen, size_t msglen,
+		struct avps *a)
+{
+	size_t end = msglen < caplen ? msglen : caplen;
+	size_t pos = L2TP_CTRL_HDR_LEN, alen;
+	int ret;
+
+	while (pos < msglen) {
+		if (pos + AVP_HDR_LEN > end)
+			return end < msglen ? -REJ_TRUNCATED : -REJ_AVP_LENGTH;
+		alen = get_be16(buf + pos) & AVP_LEN_MASK;
+		if (alen < AVP_HDR_LEN || pos + alen > msglen)
+			return -REJ_AVP_LENGTH;
+		if (pos + alen > end)
+			return -REJ_TRUNCATED;
+		if (pos == L2TP_CTRL_HDR_LEN)
+			ret = take_msg_type(buf + pos, alen, a->want);
+		else
+			ret = take_avp(buf + pos, pos, alen, a);
+		if (ret)
+			return ret;
+		pos += alen;
+	}
+	return pos == L2TP_CTRL_HDR_LEN ? -REJ_NO_MSG_TYPE : 0;
 }
 
 int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
 		     struct l2tp_sccrq *out)
 {
-	size_t msglen, end, pos = L2TP_CTRL_HDR_LEN, alen;
-	unsigned int seen = 0;
-	int truncated = 0, ret;
+	struct avps a = { .want = L2TP_MSG_SCCRQ };
+	size_t msglen;
+	int ret;
 
 	if (caplen > len)
 		len = caplen;
-	ret = parse_header(buf, caplen, len, &msglen);
+	ret = parse_header(buf, caplen, len, &msglen, 1);
 	if (ret)
 		return ret;
-	end = msglen < caplen ? msglen : caplen;
-
-	while (pos < msglen) {
-		if (pos + AVP_HDR_LEN > end) {
-			if (end < msglen) {
-				truncated = 1;
-				break;
-			}
-			return -REJ_AVP_LENGTH;
-		}
-		alen = get_be16(buf + pos) & AVP_LEN_MASK;
-		if (alen < AVP_HDR_LEN || pos + alen > msglen)
-			return -REJ_AVP_LENGTH;
-		if (pos + alen > end) {
-			truncated = 1;
-			break;
-		}
-		ret = take_avp(buf + pos, alen, pos == L2TP_CTRL_HDR_LEN, out,
-			       &seen);
-		if (ret)
-			return ret;
-		pos += alen;
-	}
-	if (pos == L2TP_CTRL_HDR_LEN)
-		return truncated ? -REJ_TRUNCATED : -REJ_NO_MSG_TYPE;
-	if (seen == 3)
+	ret = walk(buf, caplen, msglen, &a);
+	if (ret == -REJ_NO_MSG_TYPE || (ret && ret != -REJ_TRUNCATED))
+		return ret;
+	if (a.seen == (SEEN_TUNNEL_ID | SEEN_HOST_NAME)) {
+		out->tunnel_id = a.tunnel_id;
+		out->tunnel_id_off = a.tunnel_id_off;
+		out->hostname = a.hostname;
+		out->hostname_len = a.hostname_len;
 		return 0;
-	if (truncated)
-		return -REJ_TRUNCATED;
-	return (seen & 1) ? -REJ_NO_HOSTNAME : -REJ_NO_TUNNEL_ID;
+	}
+	if (ret)
+		return ret;
+	return (a.seen & SEEN_TUNNEL_ID) ? -REJ_NO_HOSTNAME : -REJ_NO_TUNNEL_ID;
+}
+
+int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
+		       struct l2tp_stopccn *out)
+{
+	struct avps a = { .want = L2TP_MSG_STOPCCN };
+	size_t msglen;
+	int ret;
+
+	if (caplen > len)
+		len = caplen;
+	ret = parse_header(buf, caplen, len, &msglen, 0);
+	if (ret)
+		return ret;
+	ret = walk(buf, caplen, msglen, &a);
+	if (a.seen & SEEN_TUNNEL_ID) {
+		out->tunnel_id = get_be16(buf + L2TP_OFF_TUNNEL);
+		out->assigned_id = a.tunnel_id;
+		out->assigned_id_off = a.tunnel_id_off;
+		return 0;
+	}
+	return ret ? ret : -REJ_NO_TUNNEL_ID;
 }

@@ -31,8 +31,13 @@
 #define L2TP_OFF_NR		10
 #define L2TP_CTRL_HDR_LEN	12
 
+/* Message Types (the first AVP of every control message) */
+#define L2TP_MSG_SCCRQ		1
+#define L2TP_MSG_STOPCCN	4
+
 struct l2tp_sccrq {
 	uint16_t tunnel_id;		/* the peer's Assigned Tunnel ID */
+	size_t tunnel_id_off;		/* where its value is in the message */
 	const uint8_t *hostname;	/* points into the packet */
 	size_t hostname_len;		/* 1 .. L2TP_HOSTNAME_MAX */
 };
@@ -45,5 +50,20 @@ struct l2tp_sccrq {
  */
 int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
 		     struct l2tp_sccrq *out);
+
+/* A StopCCN: the peer closes its tunnel, and names it by its own ID. */
+struct l2tp_stopccn {
+	uint16_t tunnel_id;		/* header: the L2TP daemon's ID */
+	uint16_t assigned_id;		/* the peer's Assigned Tunnel ID */
+	size_t assigned_id_off;		/* where its value is in the message */
+};
+
+/*
+ * l2tp_parse_stopccn - like l2tp_parse_sccrq() for a StopCCN, which must
+ * carry a non-zero header Tunnel ID and an Assigned Tunnel ID AVP.
+ * Returns 0, or -REJ_* (-REJ_NOT_SCCRQ: another Message Type).
+ */
+int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
+		       struct l2tp_stopccn *out);
 
 #endif

@@ -64,10 +64,13 @@ static void print_v2(const unsigned char *buf, size_t n)
 	inet_ntop(m.family, &m.peer_addr, peer, sizeof(peer));
 	inet_ntop(m.family, &m.local_addr, local, sizeof(local));
 	printf("format 2 %s peer %s%s%s port %u local %s%s%s port %u tunnel %u "
-	       "mark 0x%x source %s host ", v6 ? "inet6" : "inet",
+	       "mark 0x%x source %s ", v6 ? "inet6" : "inet",
 	       v6 ? "[" : "", peer, v6 ? "]" : "", m.peer_port,
 	       v6 ? "[" : "", local, v6 ? "]" : "", m.local_port,
 	       m.peer_tid, m.mark, l2tp_nfq_mark_source_name(m.mark_source));
+	if (m.flags & L2TP_NFQ_F_TRANSLATED)
+		printf("translated from %u ", L2TP_NFQ_ORIG_TID(m.flags));
+	fputs("host ", stdout);
 	print_host(buf + sizeof(m), n - sizeof(m) - 1);
 }
 

@@ -21,6 +21,7 @@
 #include "options.h"
 #include "priv.h"
 #include "queue.h"
+#include "xlate.h"
 
 #ifndef VERSION
 #define VERSION "unknown"
@@ -33,6 +34,13 @@ struct daemon {
 	struct handler *handler;
 	struct queue *queue;
 	struct nft *nft;
+	struct xlate *xlate;
+};
+
+static const struct queue_ops handler_ops = {
+	.packet = handler_packet,
+	.before_verdict = handler_before_verdict,
+	.after_verdict = handler_after_verdict,
 };
 
 /* What the loop polls. */
@@ -83,8 +91,7 @@ static int start(struct daemon *d, struct config *c)
 		return -1;
 	if (handler_open(&d->handler, &c->handler, d->ct, d->ipc))
 		return -1;
-	if (queue_open(&d->queue, &c->queue, handler_packet,
-		       handler_after_verdict, d->handler))
+	if (queue_open(&d->queue, &c->queue, &handler_ops, d->handler))
 		return -1;
 	log_info("l2tp-nfqd %s: queue %u, output %s (format %d), marks from "
 		 "%s", VERSION, c->queue.num,
@@ -99,7 +106,13 @@ static int start(struct daemon *d, struct config *c)
 	}
 	if (nft_open(&d->nft, &c->nft))
 		return -1;
-	handler_set_nft(d->handler, d->nft);
+	if (c->nft.tunnel_marks) {
+		/* the sweep: often enough to free what expired for reuse */
+		if (xlate_open(&d->xlate, d->nft, c->nft.tunnel_max,
+			       c->nft.tunnel_timeout))
+			return -1;
+		handler_set_xlate(d->handler, d->xlate);
+	}
 	return 0;
 }
 
@@ -107,6 +120,7 @@ static int start(struct daemon *d, struct config *c)
  * that is gone. */
 static void stop(struct daemon *d)
 {
+	xlate_close(d->xlate);
 	nft_close(d->nft);
 	queue_close(d->queue);
 	handler_close(d->handler);
@@ -118,6 +132,7 @@ static void log_counters(const struct daemon *d)
 {
 	queue_log_stats(d->queue);
 	handler_log_stats(d->handler);
+	xlate_log_stats(d->xlate);
 	ipc_log_stats(d->ipc);
 }
 
@@ -154,6 +169,7 @@ static int run(struct daemon *d, const sigset_t *waitmask)
 		if (pfd[SLOT_NFT].revents & POLLIN)
 			nft_dispatch(d->nft);
 		ipc_dispatch(d->ipc, pfd[SLOT_OUTPUT].revents);
+		xlate_tick(d->xlate);
 		notify_watchdog();
 	}
 	return 0;

@@ -51,6 +51,9 @@ static ssize_t encode_v2(const struct sccrq_info *info, uint8_t *buf,
 	m.peer_tid = info->tunnel_id;
 	m.mark = info->mark;
 	m.peer_port = info->peer_port;
+	if (info->orig_tid && info->orig_tid != info->tunnel_id)
+		m.flags = L2TP_NFQ_F_TRANSLATED |
+			  (uint32_t)info->orig_tid << L2TP_NFQ_F_ORIG_TID_SHIFT;
 	m.local_port = info->local_port;
 	if (info->family == AF_INET) {
 		m.peer_addr.v4 = info->peer.v4;

@@ -23,7 +23,9 @@ struct sccrq_info {
 	int family;
 	union l2tp_nfq_addr peer, local;
 	uint16_t peer_port, local_port;
-	uint16_t tunnel_id;
+	uint16_t tunnel_id;	/* the ID the L2TP daemon sees */
+	uint16_t orig_tid;	/* the peer's own ID (differs if translated) */
+	size_t tid_off;		/* where it is in the SCCRQ */
 	uint32_t mark;
 	enum mark_src mark_src;
 	const uint8_t *hostname;

@@ -28,8 +28,6 @@
 
 struct nft {
 	struct nft_cfg cfg;
-	struct ratelimit full_rl;
-	uint64_t map_full;
 	struct mnl_socket *nl;		/* owns the table: open for life */
 	struct mnl_socket *events;	/* fallback mode only */
 	uint32_t seq;
@@ -256,7 +254,6 @@ int nft_open(struct nft **out, const struct nft_cfg *cfg)
 		return -ENOMEM;
 	n->cfg = *cfg;
 	n->form = NFT_QUEUE_NATIVE;
-	n->full_rl = (struct ratelimit)RATELIMIT_INIT("tunnel map", 1, 60);
 	n->nl = nl_open(NETLINK_NETFILTER);
 	if (!n->nl) {
 		ret = -errno;
@@ -365,47 +362,19 @@ void nft_dispatch(struct nft *n)
 			  "program: put back", n->cfg.table);
 }
 
-static int put_elem(struct nft *n, int family, const void *peer,
-		    uint16_t tunnel_id, uint32_t mark, int replace)
+struct mnl_socket *nft_sock(struct nft *n)
 {
-	char buf[2048] __attribute__((aligned(8))) = { 0 };
-	uint32_t first, last;
-	struct nl_err err;
-	size_t len;
-
-	len = nft_build_tunnel_elem(buf, sizeof(buf), &n->cfg, family, peer,
-				    tunnel_id, mark, replace, &n->seq, &first,
-				    &last);
-	if (!len)
-		return -ENOMEM;
-	return nl_request(n->nl, buf, len, first, last, NULL, NULL, &err);
+	return n->nl;
 }
 
-int nft_tunnel_mark(struct nft *n, int family, const void *peer,
-		    uint16_t tunnel_id, uint32_t mark)
+uint32_t *nft_seq(struct nft *n)
 {
-	const char *map = family == AF_INET6 ? NFT_MAP_V6 : NFT_MAP_V4;
-	int ret;
+	return &n->seq;
+}
 
-	if (!n || !n->cfg.tunnel_marks)
-		return 0;
-	ret = put_elem(n, family, peer, tunnel_id, mark, 0);
-	if (ret == -EEXIST)	/* mapped to another mark: replace it */
-		ret = put_elem(n, family, peer, tunnel_id, mark, 1);
-	log_debug("tunnel map %s: tunnel %u mark 0x%x: %s", map, tunnel_id,
-		  mark, ret ? strerror(-ret) : "set");
-	if (ret == -ENFILE || ret == -ENOSPC) {
-		n->map_full++;
-		if (log_ratelimit(&n->full_rl))
-			log_warnx("tunnel map %s full (%u elements, %llu "
-				  "refused so far): raise --tunnel-marks-max",
-				  map, n->cfg.tunnel_max,
-				  (unsigned long long)n->map_full);
-	} else if (ret && log_ratelimit(&n->full_rl)) {
-		errno = -ret;
-		log_warn("tunnel map %s", map);
-	}
-	return ret;
+const struct nft_cfg *nft_cfg(const struct nft *n)
+{
+	return &n->cfg;
 }
 
 void nft_close(struct nft *n)

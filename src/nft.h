@@ -33,6 +33,12 @@ struct nft_cfg {
 
 #define NFT_MAP_V4		"tunnels4"
 #define NFT_MAP_V6		"tunnels6"
+/* (peer . ID the L2TP daemon sees) : the peer's own ID, when they differ */
+#define NFT_XLATE_V4		"xlate4"
+#define NFT_XLATE_V6		"xlate6"
+/* the tunnels that spoke lately */
+#define NFT_LIVE_V4		"live4"
+#define NFT_LIVE_V6		"live6"
 
 enum nft_queue_form {
 	NFT_QUEUE_NATIVE,	/* the nft queue expression (nft_queue) */
@@ -66,15 +72,28 @@ size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
 size_t nft_build_delete(char *buf, size_t size, const char *table,
 			uint32_t *seq, uint32_t *ack);
 
+/* One element of a tunnel set (nft_batch.h): (peer . @id) -> mark, or
+ * -> the peer's ID, or just alive. */
+struct nft_elem {
+	int family;
+	const void *peer;
+	uint16_t id;		/* the ID the L2TP daemon sees */
+	int set;		/* TS_TUNNELS (@mark), TS_LIVE, TS_XLATE (@orig_id) */
+	int del;		/* delete it rather than add it */
+	uint32_t mark;
+	uint16_t orig_id;
+};
+
+#define NFT_ELEM_BUF(n)	(2 * (512 + (size_t)(n) * 256))
+
 /*
- * The batch that maps (@peer, @tunnel_id) to @mark in the tunnel map of
- * @family; with @replace, the old element is deleted first in the same
- * transaction.  ACKed messages are numbered @first..@last.
+ * The batch that adds (or deletes) @n elements, one message each, numbered from
+ * @first on; none asks for an ACK, so only failures answer.  @buf must
+ * hold NFT_ELEM_BUF(@n) bytes.  Returns the length, 0 if it did not fit.
  */
-size_t nft_build_tunnel_elem(char *buf, size_t size, const struct nft_cfg *cfg,
-			     int family, const void *peer, uint16_t tunnel_id,
-			     uint32_t mark, int replace, uint32_t *seq,
-			     uint32_t *first, uint32_t *last);
+size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
+		       const struct nft_elem *el, unsigned int n,
+		       uint32_t *seq, uint32_t *first);
 
 /* The table in `nft -f` syntax, with the native queue statement. */
 void nft_print(FILE *f, const struct nft_cfg *cfg);
@@ -90,15 +109,11 @@ int nft_open(struct nft **out, const struct nft_cfg *cfg);
 int nft_fd(const struct nft *n);
 /* Events arrived: put the table back if someone removed it. */
 void nft_dispatch(struct nft *n);
-/*
- * nft_tunnel_mark - map (peer, peer's tunnel ID) to @mark in the table's
- * tunnel map (--tunnel-marks), replacing an older mark.  0 or -errno;
- * logs a full map (rate-limited).  A synchronous netlink round trip: the
- * handler calls it before the verdict, so that the L2TP daemon's answer
- * to the SCCRQ already finds the element.
- */
-int nft_tunnel_mark(struct nft *n, int family, const void *peer,
-		    uint16_t tunnel_id, uint32_t mark);
+/* For tmap.c: the socket that owns the table (an owned table takes
+ * changes only from it), its sequence numbers, the configuration. */
+struct mnl_socket *nft_sock(struct nft *n);
+uint32_t *nft_seq(struct nft *n);
+const struct nft_cfg *nft_cfg(const struct nft *n);
 /* Remove the table (rules go first at exit). */
 void nft_close(struct nft *n);
 

@@ -126,7 +126,8 @@ int nx_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	if (!e)
 		return -1;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
+	if (dreg)	/* a map: the value to register @dreg */
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
 	return 0;
@@ -141,7 +142,8 @@ int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
 		return -1;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_DATA, data_reg);
+	if (data_reg)	/* a map: the value from register @data_reg */
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_DATA, data_reg);
 	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
 	return 0;
@@ -202,4 +204,24 @@ int nx_mark_mask(struct nftnl_rule *r, uint32_t mask)
 {
 	/* host order in the register, as nft does */
 	return mask == 0xffffffff ? 0 : nx_and(r, &mask, sizeof(mask));
+}
+
+int nx_th_write(struct nftnl_rule *r, uint32_t offset, uint32_t len)
+{
+	struct nftnl_expr *e = add(r, "payload");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+			   NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	/* the L4 checksum follows the change; a UDP checksum of 0 (none)
+	 * stays 0, and one still to be computed is left to the stack */
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_CSUM_TYPE,
+			   NFT_PAYLOAD_CSUM_NONE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_FLAGS,
+			   NFT_PAYLOAD_L4CSUM_PSEUDOHDR);
+	return 0;
 }

@@ -25,10 +25,13 @@ int nx_eq(struct nftnl_rule *r, const void *data, uint32_t len);
 int nx_and(struct nftnl_rule *r, const void *mask, uint32_t len);
 int nx_ct(struct nftnl_rule *r, uint32_t key, int set);
 int nx_counter(struct nftnl_rule *r);
+/* @dreg / @data_reg 0: a set (membership), not a map */
 int nx_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	      uint32_t dreg);
 int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	      uint32_t data_reg);
+/* write register 1 into the transport header, the L4 checksum following */
+int nx_th_write(struct nftnl_rule *r, uint32_t offset, uint32_t len);
 int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form);
 
 /* meta ipsec exists: the packet came through an IPsec SA (a secpath) */

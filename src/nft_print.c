@@ -1,77 +1,116 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The daemon's table in `nft -f` syntax (--print-rules), rule for rule
- * what nft_build.c installs; the namespace tests load both and compare.
+ * what nft_build.c and nft_sets.c install; a namespace test loads the
+ * text with the distribution's nft and compares the listings.
  */
 #include <stdio.h>
 
 #include "l2tp.h"
 #include "nft.h"
 
-void nft_print(FILE *f, const struct nft_cfg *cfg)
+static const struct {
+	const char *addr;	/* nft's name of the peer's address */
+	const char *tunnels, *live, *xlate;
+} families[2] = {
+	{ "ip daddr", NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4 },
+	{ "ip6 daddr", NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6 },
+};
+
+static void print_input(FILE *f, const struct nft_cfg *cfg, const char *mask)
 {
 	const char *ipsec = cfg->ipsec_check ? " meta ipsec exists" : "";
+
+	fprintf(f, "\tchain %s {\n"
+		"\t\ttype filter hook input priority %d; policy accept;\n",
+		NFT_CHAIN_INPUT, cfg->priority);
+	if (cfg->connmark)
+		fprintf(f, "\t\t%smeta mark%s != 0 ct mark set meta mark%s\n",
+			cfg->ipsec_check ? "meta ipsec exists " : "", mask, mask);
+	fprintf(f, "\t\tudp dport %u @th,64,16 & 0x%04x == 0x%04x @th,96,16 0%s "
+		"counter queue num %u bypass\n", cfg->port, L2TP_CTRL_MASK,
+		L2TP_CTRL_FLAGS, ipsec, cfg->queue);
+	if (cfg->tunnel_marks)
+		fprintf(f, "\t\tudp dport %u @th,64,16 & 0x%04x == 0x%04x "
+			"@th,192,32 0x%x%s counter queue num %u bypass\n",
+			cfg->port, L2TP_CTRL_MASK, L2TP_CTRL_FLAGS,
+			L2TP_MSG_STOPCCN, ipsec, cfg->queue);
+	fputs("\t}\n", f);
+}
+
+/* The sets of --tunnel-marks (see nft_batch.h). */
+static void print_sets(FILE *f, const struct nft_cfg *cfg)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		fprintf(f,
+			"\n\tmap %s {\n"
+			"\t\ttypeof %s . @th,96,16 : meta mark\n"
+			"\t\tsize %u\n"
+			"\t}\n"
+			"\n\tset %s {\n"
+			"\t\ttypeof %s . @th,96,16\n"
+			"\t\tsize %u\n"
+			"\t\tflags dynamic,timeout\n"
+			"\t\ttimeout %us\n"
+			"\t}\n"
+			"\n\tmap %s {\n"
+			"\t\ttypeof %s . @th,96,16 : @th,96,16\n"
+			"\t\tsize %u\n"
+			"\t}\n",
+			families[i].tunnels, families[i].addr, cfg->tunnel_max,
+			families[i].live, families[i].addr, cfg->tunnel_max,
+			cfg->tunnel_timeout,
+			families[i].xlate, families[i].addr, cfg->tunnel_max);
+}
+
+/* Marks, refresh, translation: the comments of nft_build.c say why. */
+static void print_tunnel_rules(FILE *f, const struct nft_cfg *cfg, int i)
+{
+	const char *a = families[i].addr;
+	static const struct { const char *l; int off; } l[2] = {
+		{ "0x4000", 96 }, { "0", 80 },
+	};
+	int k;
+
+	for (k = 0; k < 2; k++)
+		fprintf(f, "\t\tudp sport %u meta mark 0 @th,64,16 & 0x4000 == "
+			"%s meta mark set %s . @th,%d,16 map @%s\n", cfg->port,
+			l[k].l, a, l[k].off, families[i].tunnels);
+	fprintf(f, "\t\tudp sport %u @th,64,16 & 0xc000 == 0xc000 %s . "
+		"@th,96,16 @%s update @%s { %s . @th,96,16 }\n", cfg->port, a,
+		families[i].tunnels, families[i].live, a);
+	for (k = 0; k < 2; k++)
+		fprintf(f, "\t\tudp sport %u @th,64,16 & 0x4000 == %s "
+			"@th,%d,16 set %s . @th,%d,16 map @%s\n", cfg->port,
+			l[k].l, l[k].off, a, l[k].off, families[i].xlate);
+}
+
+void nft_print(FILE *f, const struct nft_cfg *cfg)
+{
 	char mask[24] = "";
+	int i;
 
 	if (cfg->mark_mask != 0xffffffff)
 		snprintf(mask, sizeof(mask), " & 0x%08x", cfg->mark_mask);
 	fprintf(f,
 		"# l2tp-nfqd --manage-rules creates this table with the owner flag:\n"
 		"# it belongs to the daemon and goes away with it.\n"
-		"table inet %s {\n"
-		"\tchain %s {\n"
-		"\t\ttype filter hook input priority %d; policy accept;\n",
-		cfg->table, NFT_CHAIN_INPUT, cfg->priority);
-	if (cfg->connmark)
-		fprintf(f, "\t\t%smeta mark%s != 0 ct mark set meta mark%s\n",
-			cfg->ipsec_check ? "meta ipsec exists " : "", mask, mask);
-	fprintf(f,
-		"\t\tudp dport %u @th,64,16 & 0x%04x == 0x%04x @th,96,16 0%s "
-		"counter queue num %u bypass\n"
-		"\t}\n", cfg->port, L2TP_CTRL_MASK, L2TP_CTRL_FLAGS, ipsec,
-		cfg->queue);
-	if (cfg->tunnel_marks) {
-		static const struct { const char *map, *type; } m[] = {
-			{ NFT_MAP_V4, "ipv4_addr" }, { NFT_MAP_V6, "ipv6_addr" },
-		};
-		int i;
-
-		for (i = 0; i < 2; i++)
-			fprintf(f,
-				"\n\tmap %s {\n"
-				"\t\ttype %s . inet_service : mark\n"
-				"\t\tflags dynamic,timeout\n"
-				"\t\ttimeout %us\n"
-				"\t\tsize %u\n"
-				"\t}\n", m[i].map, m[i].type, cfg->tunnel_timeout,
-				cfg->tunnel_max);
-	}
+		"table inet %s {\n", cfg->table);
+	print_input(f, cfg, mask);
+	if (cfg->tunnel_marks)
+		print_sets(f, cfg);
 	if (cfg->connmark || cfg->tunnel_marks)
-		fprintf(f,
-			"\n\tchain %s {\n"
+		fprintf(f, "\n\tchain %s {\n"
 			"\t\ttype route hook output priority mangle; "
-			"policy accept;\n%s", NFT_CHAIN_OUTPUT,
-			cfg->tunnel_marks ?
-			"\t\t# nft 1.0.6 cannot load the two ip6 rules from "
-			"text (an assertion\n\t\t# in nft); the daemon installs "
-			"them through libnftnl\n" : "");
+			"policy accept;\n", NFT_CHAIN_OUTPUT);
 	if (cfg->tunnel_marks) {
-		static const struct { const char *map, *addr, *l; int off; } t[] = {
-			{ NFT_MAP_V4, "ip daddr", "0x4000", 96 },
-			{ NFT_MAP_V4, "ip daddr", "0", 80 },
-			{ NFT_MAP_V6, "ip6 daddr", "0x4000", 96 },
-			{ NFT_MAP_V6, "ip6 daddr", "0", 80 },
-		};
-		int i;
-
-		for (i = 0; i < 4; i++)
-			fprintf(f,
-				"\t\tudp sport %u meta mark 0 "
-				"@th,64,16 & 0x4000 == %s "
-				"meta mark set %s . @th,%d,16 map @%s "
-				"update @%s { %s . @th,%d,16 : meta mark }\n",
-				cfg->port, t[i].l, t[i].addr, t[i].off, t[i].map,
-				t[i].map, t[i].addr, t[i].off);
+		fputs("\t\t# the daemon's own rewrite also updates the UDP "
+		      "checksum, which\n\t\t# nft leaves as it is after an "
+		      "@th write\n", f);
+		for (i = 0; i < 2; i++)
+			print_tunnel_rules(f, cfg, i);
 	}
 	if (cfg->connmark)
 		fprintf(f, "\t\tmeta mark 0 ct mark%s != 0 meta mark set ct "
@@ -80,4 +119,3 @@ void nft_print(FILE *f, const struct nft_cfg *cfg)
 		fputs("\t}\n", f);
 	fputs("}\n", f);
 }
-

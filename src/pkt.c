@@ -116,3 +116,33 @@ int pkt_parse_udp(const uint8_t *buf, size_t caplen, size_t origlen,
 		return -REJ_IP;
 	}
 }
+
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += get_be16(p + i);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+void pkt_udp_checksum(const struct pkt_udp *u, uint8_t *udp)
+{
+	size_t alen = u->family == AF_INET ? 4 : 16;
+	uint32_t ulen = (uint32_t)u->len + 8, sum;
+	uint16_t csum;
+
+	/* the pseudo-header: addresses, protocol, UDP length */
+	sum = sum16(0, (const uint8_t *)&u->saddr, alen);
+	sum = sum16(sum, (const uint8_t *)&u->daddr, alen);
+	sum += IPPROTO_UDP + (ulen >> 16) + (ulen & 0xffff);
+	put_be16(udp + 6, 0);
+	sum = sum16(sum, udp, ulen);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	csum = (uint16_t)~sum;
+	/* 0 means "no checksum" in UDP: a computed 0 is sent as 0xffff */
+	put_be16(udp + 6, csum ? csum : 0xffff);
+}

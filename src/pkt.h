@@ -27,4 +27,11 @@ struct pkt_udp {
 int pkt_parse_udp(const uint8_t *buf, size_t caplen, size_t origlen,
 		  struct pkt_udp *out);
 
+/*
+ * pkt_udp_checksum - compute the UDP checksum afresh into the header at
+ * @udp (the datagram @u describes, held whole), e.g. after a rewrite of
+ * its payload.  Pure.
+ */
+void pkt_udp_checksum(const struct pkt_udp *u, uint8_t *udp);
+
 #endif

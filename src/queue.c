@@ -34,6 +34,7 @@ struct queue_stats {
 	uint64_t batches;	/* batch verdicts sent */
 	uint64_t verdict_errors;
 	uint64_t recv_errors;
+	uint64_t rewritten;	/* accepted with a changed payload */
 };
 
 struct queue {
@@ -41,12 +42,18 @@ struct queue {
 	uint16_t num;
 	int has_ct;
 	uint32_t seq;
-	queue_pkt_cb pkt_cb;
-	queue_done_cb done_cb;
+	const struct queue_ops *ops;
 	void *data;
 	uint32_t max_id;	/* highest id read, not yet verdicted */
 	int pending;
 	struct queue_stats stats;
+	/* packets of this batch the handler rewrote: verdicts of their own */
+	unsigned int nrewrites;
+	struct {
+		uint32_t id;
+		const uint8_t *data;
+		size_t len;
+	} rewrites[QUEUE_BATCH];
 	struct mmsghdr msgs[QUEUE_BATCH];
 	struct iovec iov[QUEUE_BATCH];
 	uint8_t bufs[QUEUE_BATCH][QUEUE_MSG_SIZE] __attribute__((aligned(8)));
@@ -57,6 +64,7 @@ static void handle_packet(struct queue *q, const struct nlmsghdr *nlh)
 	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
 	struct nfqnl_msg_packet_hdr *ph;
 	struct queue_pkt pkt = { 0 };
+	unsigned int n;
 
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
 		return;
@@ -73,6 +81,7 @@ static void handle_packet(struct queue *q, const struct nlmsghdr *nlh)
 
 	if (!attr[NFQA_PAYLOAD])
 		return;
+	/* our receive buffer: the handler may rewrite it in place */
 	pkt.data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
 	pkt.caplen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
 	pkt.len = pkt.caplen;
@@ -85,7 +94,15 @@ static void handle_packet(struct queue *q, const struct nlmsghdr *nlh)
 			   mnl_attr_get_payload_len(attr[NFQA_CT]),
 			   CTA_MARK, &pkt.ct_mark))
 		pkt.has_ct = 1;
-	q->pkt_cb(&pkt, q->data);
+	q->ops->packet(&pkt, q->data);
+	/* rewritten in place: only a packet copied whole can be */
+	if (pkt.rewritten && pkt.caplen == pkt.len &&
+	    q->nrewrites < QUEUE_BATCH) {
+		n = q->nrewrites++;
+		q->rewrites[n].id = pkt.id;
+		q->rewrites[n].data = pkt.data;
+		q->rewrites[n].len = pkt.len;
+	}
 }
 
 static void handle_buf(struct queue *q, const void *buf, size_t len)
@@ -99,6 +116,28 @@ static void handle_buf(struct queue *q, const void *buf, size_t len)
 		else
 			handle_packet(q, nlh);
 	}
+}
+
+/* ACCEPT with the rewritten bytes, before the batch verdict takes the
+ * packet as it was. */
+static void send_rewrites(struct queue *q)
+{
+	char buf[QUEUE_MSG_SIZE] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh;
+	unsigned int i;
+
+	for (i = 0; i < q->nrewrites; i++) {
+		memset(buf, 0, 256);
+		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, q->num);
+		nfq_nlmsg_verdict_put(nlh, (int)q->rewrites[i].id, NF_ACCEPT);
+		nfq_nlmsg_verdict_put_pkt(nlh, q->rewrites[i].data,
+					  (uint32_t)q->rewrites[i].len);
+		if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+			q->stats.verdict_errors++;
+		else
+			q->stats.rewritten++;
+	}
+	q->nrewrites = 0;
 }
 
 static int send_verdict(struct queue *q)
@@ -172,7 +211,7 @@ static void bind_error(uint16_t num, int ret, const struct nl_err *err)
 }
 
 int queue_open(struct queue **out, const struct queue_cfg *cfg,
-	       queue_pkt_cb pkt_cb, queue_done_cb done_cb, void *data)
+	       const struct queue_ops *ops, void *data)
 {
 	uint32_t maxlen = cfg->maxlen;
 	uint16_t num = cfg->num;
@@ -184,8 +223,7 @@ int queue_open(struct queue **out, const struct queue_cfg *cfg,
 	if (!q)
 		return -ENOMEM;
 	q->num = num;
-	q->pkt_cb = pkt_cb;
-	q->done_cb = done_cb;
+	q->ops = ops;
 	q->data = data;
 	for (i = 0; i < QUEUE_BATCH; i++) {
 		q->iov[i].iov_base = q->bufs[i];
@@ -221,6 +259,7 @@ int queue_open(struct queue **out, const struct queue_cfg *cfg,
 		goto err_close;
 	}
 	/* accept whatever arrived during the bind */
+	send_rewrites(q);
 	send_verdict(q);
 	*out = q;
 	return 0;
@@ -244,10 +283,11 @@ int queue_has_ct(const struct queue *q)
 
 void queue_log_stats(const struct queue *q)
 {
-	log_info("queue %u: queued %llu, verdict batches %llu, verdict "
-		 "errors %llu, receive errors %llu", q->num,
+	log_info("queue %u: queued %llu, verdict batches %llu, rewritten "
+		 "%llu, verdict errors %llu, receive errors %llu", q->num,
 		 (unsigned long long)q->stats.packets,
 		 (unsigned long long)q->stats.batches,
+		 (unsigned long long)q->stats.rewritten,
 		 (unsigned long long)q->stats.verdict_errors,
 		 (unsigned long long)q->stats.recv_errors);
 }
@@ -271,9 +311,10 @@ int queue_dispatch(struct queue *q)
 		}
 		for (i = 0; i < n; i++)
 			handle_buf(q, q->bufs[i], q->msgs[i].msg_len);
+		q->ops->before_verdict(q->data);
+		send_rewrites(q);
 		send_verdict(q);
-		if (q->done_cb)
-			q->done_cb(q->data);
+		q->ops->after_verdict(q->data);
 		if (n < QUEUE_BATCH)
 			break;
 	}

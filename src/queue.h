@@ -14,20 +14,29 @@
 #define QUEUE_DEFAULT_MAXLEN	32768
 #define QUEUE_BATCH		64	/* packets per receive and verdict */
 
-/* One queued packet, valid only during the handler call. */
+/* One queued packet, valid until the batch's verdict. */
 struct queue_pkt {
-	const uint8_t *data;
+	uint8_t *data;
 	size_t caplen;		/* bytes copied */
 	size_t len;		/* the packet's real length */
 	uint32_t id;
 	uint32_t mark;		/* skb mark, 0 if none */
 	int has_ct;		/* the kernel attached its conntrack (NFQA_CT) */
 	uint32_t ct_mark;
+	int rewritten;		/* set by the handler: @data was changed */
 };
 
-/* Called for each packet; then, once the batch is verdicted, @done. */
-typedef void (*queue_pkt_cb)(const struct queue_pkt *pkt, void *data);
-typedef void (*queue_done_cb)(void *data);
+/*
+ * What the queue calls: each packet of a batch, then once before the
+ * batch's verdict (the last moment to prepare what its packets will
+ * meet), then once after it.  A packet the handler rewrote in place is
+ * accepted with its new bytes, if it was copied whole.
+ */
+struct queue_ops {
+	void (*packet)(struct queue_pkt *pkt, void *data);
+	void (*before_verdict)(void *data);
+	void (*after_verdict)(void *data);
+};
 
 struct queue_cfg {
 	uint16_t num;		/* --queue */
@@ -43,7 +52,7 @@ struct queue;
  * the queue is bound by another socket).
  */
 int queue_open(struct queue **out, const struct queue_cfg *cfg,
-	       queue_pkt_cb pkt_cb, queue_done_cb done_cb, void *data);
+	       const struct queue_ops *ops, void *data);
 int queue_fd(const struct queue *q);
 int queue_has_ct(const struct queue *q);
 /* Read what is queued, hand it over, accept it in batches.  0, or -errno

@@ -4,6 +4,7 @@
 set -e
 pkgs="gcc make pkg-config libmnl-dev libnftnl-dev libnetfilter-queue-dev
 libnetfilter-conntrack-dev iproute2 nftables iptables conntrack procps jq valgrind
+ethtool
 $EXTRA_PKGS"
 missing=
 for p in $pkgs; do

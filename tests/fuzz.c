@@ -43,6 +43,26 @@ static void encode(const struct pkt_udp *u, const struct l2tp_sccrq *s)
 	assert(n > 0 && l2tp_nfq_msg_valid(buf, (size_t)n) == 2);
 }
 
+static void stopccn(const struct pkt_udp *u)
+{
+	struct l2tp_stopccn st;
+	uint8_t copy[4096];
+
+	if (l2tp_parse_stopccn(u->payload, u->caplen, u->len, &st))
+		return;
+	assert(st.tunnel_id && st.assigned_id);
+	assert(st.assigned_id_off + 2 <= u->caplen);
+	/* a rewrite and a fresh checksum stay within the datagram */
+	if (u->caplen == u->len && u->len + 8 <= sizeof(copy)) {
+		struct pkt_udp c = *u;
+
+		memcpy(copy + 8, u->payload, u->len);
+		c.payload = copy + 8;
+		copy[8 + st.assigned_id_off] = 0x80;
+		pkt_udp_checksum(&c, copy);
+	}
+}
+
 static void one(const uint8_t *data, size_t caplen, size_t len)
 {
 	struct l2tp_sccrq s;
@@ -56,8 +76,11 @@ static void one(const uint8_t *data, size_t caplen, size_t len)
 	if (l2tp_parse_sccrq(u.payload, u.caplen, u.len, &s) == 0) {
 		assert(s.hostname >= u.payload &&
 		       s.hostname + s.hostname_len <= u.payload + u.caplen);
+		/* the rewrite writes 2 bytes there: they must be held */
+		assert(s.tunnel_id_off + 2 <= u.caplen);
 		encode(&u, &s);
 	}
+	stopccn(&u);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

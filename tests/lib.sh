@@ -34,6 +34,7 @@ no() {
 	echo "FAIL $TEST: $*"
 	echo "fail $TEST: $*" >>"$RESULTS"
 	FAILED=1
+	return 1
 }
 
 # check "what" command...: one assertion

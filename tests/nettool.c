@@ -18,6 +18,8 @@
  *   send -w MS: then wait MS for a reply on the same socket, print it
  *   nettool echo [-6] PORT COUNT        answer COUNT datagrams with their
  *       own bytes, from a socket without SO_MARK
+ *   nettool dump [-6] PORT              print each datagram in hex, a line
+ *       each (the kernel drops those with a bad UDP checksum)
  * DST may be IPv4 or IPv6.
  */
 #include <arpa/inet.h>
@@ -341,6 +343,26 @@ static int do_echo(int argc, char **argv)
 	return 0;
 }
 
+static int do_dump(int argc, char **argv)
+{
+	int six = argc > 2 && !strcmp(argv[2], "-6"), fd;
+	uint8_t buf[4096];
+	ssize_t n, i;
+
+	if (argc < 3 + six)
+		return 2;
+	fd = bound_socket(six ? AF_INET6 : AF_INET,
+			  (unsigned int)strtoul(argv[2 + six], NULL, 0));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("ready\n");
+	while ((n = recv(fd, buf, sizeof(buf), 0)) >= 0) {
+		for (i = 0; i < n; i++)
+			printf("%02x", buf[i]);
+		putchar('\n');
+	}
+	return 0;
+}
+
 static int do_respond(int argc, char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -427,5 +449,7 @@ int main(int argc, char **argv)
 		return do_respond(argc, argv);
 	if (!strcmp(argv[1], "echo"))
 		return do_echo(argc, argv);
+	if (!strcmp(argv[1], "dump"))
+		return do_dump(argc, argv);
 	return 2;
 }

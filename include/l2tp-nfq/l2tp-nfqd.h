@@ -50,6 +50,17 @@ struct l2tp_nfq_msg {
 #define L2TP_NFQ_MARK_CT	2	/* conntrack mark attached by the kernel */
 #define L2TP_NFQ_MARK_CT_LOOKUP	3	/* conntrack mark from a lookup */
 
+/*
+ * Format 2 flags.  L2TP_NFQ_F_TRANSLATED: two IPsec SAs behind one
+ * address opened tunnels with the same ID, and l2tp-nfqd rewrote this
+ * SCCRQ's Assigned Tunnel ID (--tunnel-marks): peer_tid is the ID the L2TP
+ * daemon sees (in both formats), and bits 16-31 of flags hold the peer's
+ * own ID, the one its packets carry before l2tp-nfqd's rules write it back.
+ */
+#define L2TP_NFQ_F_TRANSLATED		0x1
+#define L2TP_NFQ_F_ORIG_TID_SHIFT	16
+#define L2TP_NFQ_ORIG_TID(flags)	((uint16_t)((flags) >> 16))
+
 /* A short name for a mark_source value, for logs and tools. */
 static inline const char *l2tp_nfq_mark_source_name(unsigned int src)
 {
@@ -81,7 +92,9 @@ union l2tp_nfq_addr {
  *  12  u32 mark          host     the netfilter mark
  *  16  u16 peer_port     host     the peer's UDP port
  *  18  u16 local_port    host     the local UDP port (1701)
- *  20  u32 flags         host     0; reserved
+ *  20  u32 flags         host     L2TP_NFQ_F_*; other bits 0
+ *                                 (a consumer ignores bits it does not
+ *                                 know)
  *  24  16  peer_addr     network
  *  40  16  local_addr    network  the address the SCCRQ was sent to
  *  56  n+1 hostname      bytes    the Host Name AVP (n = 1..1017 bytes),

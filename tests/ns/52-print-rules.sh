@@ -15,6 +15,19 @@ listing() {
 		    -e 's/queue num [0-9]* bypass/accept/'
 }
 
+# bytecode TABLE NS: the expressions nft lists, without rule handles; the
+# queue is compared above; the daemon's @th write also updates the UDP
+# checksum (csum_flags 0x1), which nft's text cannot say
+bytecode() {
+	ip netns exec "$2" nft --debug=netlink list table inet "$1" 2>/dev/null |
+		sed -n '/^table inet/q;p' |
+		sed -e 's/^\(inet [^ ]* [^ ]*\) [0-9 ]*$/\1/' \
+		    -e 's/target name NFQUEUE rev 3/QUEUE/' \
+		    -e 's/immediate reg 0 accept/QUEUE/' \
+		    -e 's/queue num [0-9]* bypass/QUEUE/' \
+		    -e 's/csum_flags 0x1/csum_flags 0x0/'
+}
+
 variant() {	# variant NAME OPTIONS...: one combination
 	vname=$1
 	shift
@@ -29,6 +42,7 @@ variant() {	# variant NAME OPTIONS...: one combination
 	table=$(sed -n 's/.*table inet \([^ ]*\) installed.*/\1/p' \
 		"$TMP/daemon.err")
 	listing "$table" "$NS_S" >"$TMP/installed"
+	bytecode "$table" "$NS_S" >"$TMP/installed.bc"
 	check "$vname: installed queue rule queues to $QNUM" sh -c \
 		"$IN_S nft list table inet $table 2>/dev/null | grep -q 'queue num $QNUM bypass'"
 	stop daemon
@@ -43,6 +57,10 @@ variant() {	# variant NAME OPTIONS...: one combination
 	check "$vname: printed rules list as the installed table" \
 		cmp -s "$TMP/installed" "$TMP/printed" ||
 		diff "$TMP/installed" "$TMP/printed"
+	bytecode "$table" "$NS_C" >"$TMP/printed.bc"
+	check "$vname: and have the same expressions" \
+		cmp -s "$TMP/installed.bc" "$TMP/printed.bc" ||
+		diff "$TMP/installed.bc" "$TMP/printed.bc"
 	in_c nft flush ruleset
 }
 
@@ -53,4 +71,10 @@ variant "connmark, mark mask, no ipsec check" --connmark --mark-mask 0xff00 \
 	--ipsec-check none
 variant "port, priority, table" --port 1702 --priority -200 --table other
 variant "connmark, port, priority 0" --connmark --port 1799 --priority 0
+variant "tunnel marks" --tunnel-marks
+variant "tunnel marks, connmark, mask, no ipsec check, limits" --tunnel-marks \
+	--connmark --mark-mask 0xffff --ipsec-check none \
+	--tunnel-mark-timeout 60 --tunnel-marks-max 1000
+variant "tunnel marks, port, table, priority, queue" --tunnel-marks \
+	--port 1799 --table tm --priority -300
 [ -z "$FAILED" ]

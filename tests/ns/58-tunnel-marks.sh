@@ -1,8 +1,9 @@
 #!/bin/sh
 # --tunnel-marks with simulated SA marks: replies from an unmarked socket
 # get the mark of their tunnel, looked up by peer address and the L2TP
-# header's Tunnel ID; elements are replaced, refreshed by traffic, expire,
-# and a full map costs nothing but the element.
+# header's Tunnel ID; the L2TP daemon's control messages keep a tunnel
+# alive, silence (or data alone) lets it expire, and a full map costs
+# nothing but the element.
 . "$(dirname "$0")/../lib.sh"
 setup_net
 # the stand-in SA marks: by the SCCRQ's Assigned Tunnel ID (host names of
@@ -45,9 +46,12 @@ in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 5 tunl-5
 in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 6 tunl-6
 wait_messages 2
 check "map holds (peer . tunnel ID) for both tunnels" sh -c \
-	"$IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 5 ' &&
-	 $IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 6 '" ||
+	"$IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 0x5 : 0x00000105' &&
+	 $IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 0x6 : 0x00000106'" ||
 	elements tunnels4
+check "and both are alive" sh -c \
+	"$IN_S nft list set inet l2tp-nfqd live4 | grep -q '$C4 . 0x5 ' &&
+	 $IN_S nft list set inet l2tp-nfqd live4 | grep -q '$C4 . 0x6 '"
 
 reply $C4 c802000c000500000000000000	# control, tunnel 5
 reply $C4 4002000c0006000100000000	# data with L, tunnel 6
@@ -66,27 +70,38 @@ wait_messages 3
 reply $C6 c802000c000800000000000000
 check "IPv6: tunnel 8 gets mark 0x108" test "$(left 264)" -eq 1
 
-# a new SCCRQ for a known (peer, tunnel ID) replaces the mark
+# a known (peer, tunnel ID) through another SA: a second tunnel, under
+# another ID; the first keeps its mark
 in_s nft flush chain inet marks pre
 in_s nft add rule inet marks pre udp dport 1701 @th,432,16 5 meta mark set 0x205
 in_s nft add rule inet marks pre udp dport 1701 @th,432,16 9 meta mark set 0x109
 in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 5 tunl-5
 wait_messages 4
 reply $C4 c802000c000500000000000000
-check "a new SCCRQ replaces the tunnel's mark" test "$(left 517)" -eq 1
+check "another SA's SCCRQ for tunnel 5 leaves tunnel 5's mark" \
+	test "$(left 261)" -eq 3
+check "it is translated" grep -q 'mark 0x205 .*translated from 5' \
+	"$TMP/listen.out"
 
-# traffic keeps a tunnel's mark alive; silence lets it expire
-for i in 1 2 3 4 5; do
-	reply $C6 c802000c000800000000000000
+# control messages keep a tunnel alive; data alone does not, and silence
+# lets it expire (timeout 3 s; a sweep every 3 s removes it)
+for i in 1 2 3 4 5 6 7; do
+	reply $C6 c802000c000800000000000000	# control, tunnel 8
+	reply $C4 000200060001ff03		# data, tunnel 6
 	sleep 1
 done
-check "traffic keeps the mark past the timeout (5 s > 3 s)" \
-	test "$(left 264)" -eq 6
-sleep 4
+check "control messages keep a tunnel past twice the timeout (7 s)" \
+	test "$(left 264)" -eq 8
+check "data alone does not: tunnel 6 expired" sh -c \
+	"! $IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 0x6 '"
+sleep 7
 check "silent tunnels expire" sh -c \
-	"! $IN_S nft list map inet l2tp-nfqd tunnels6 | grep -q 'elements'"
+	"! $IN_S nft list map inet l2tp-nfqd tunnels6 | grep -q 'elements'" ||
+	elements tunnels6
 reply $C6 c802000c000800000000000000
-check "an expired tunnel gets no mark" test "$(left 0)" -eq $((zero + 1))
+check "an expired tunnel gets no mark" test "$(left 0)" -ge $((zero + 1))
+log=$(counters)
+check "expiries counted" sh -c "echo '$log' | grep -q 'tunnels expired [1-9]'"
 stop daemon
 
 # a full map: logged, counted, the message still sent
@@ -96,7 +111,7 @@ start_daemon --ipsec-check none --tunnel-marks --tunnel-marks-max 1 ||
 in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 5 tunl-5
 in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 9 tunl-9
 wait_messages 6
-check "full map: logged" grep -q 'tunnel map tunnels4 full' "$TMP/daemon.err"
+check "full map: logged" grep -q 'raise --tunnel-marks-max' "$TMP/daemon.err"
 check "full map: the message is still sent" grep -q 'host "tunl-9"' \
 	"$TMP/listen.out"
 stop daemon

@@ -15,7 +15,7 @@
 #include "ct.h"
 #include "handler.h"
 #include "ipc.h"
-#include "nft.h"
+#include "xlate.h"
 #include "queue.h"
 #include "unit.h"
 
@@ -32,11 +32,12 @@ struct ipc {
 	size_t last_len;
 };
 
-struct nft {
-	int calls;
+struct xlate {
+	int calls, commits;
 	uint16_t tunnel_id;
 	uint32_t mark;
-	int sent_before;	/* messages queued when the element was set */
+	int sent_before;	/* messages queued when the tunnel was set */
+	int commits_before;	/* commits when the tunnel was set */
 };
 
 static struct ipc *cur_ipc;
@@ -63,16 +64,39 @@ void ipc_flush(struct ipc *ipc)
 	ipc->flushes++;
 }
 
-int nft_tunnel_mark(struct nft *n, int family, const void *peer,
-		    uint16_t tunnel_id, uint32_t mark)
+/* translates tunnel 1 to 0x8001, as if another SA had it */
+int xlate_sccrq(struct xlate *x, struct queue_pkt *pkt,
+		const struct pkt_udp *u, const struct l2tp_sccrq *s,
+		uint32_t mark, int late, struct xlate_result *res)
 {
-	(void)family;
-	(void)peer;
-	n->calls++;
-	n->tunnel_id = tunnel_id;
-	n->mark = mark;
-	n->sent_before = cur_ipc->sent;
+	(void)pkt;
+	(void)u;
+	(void)late;
+	x->calls++;
+	x->tunnel_id = s->tunnel_id;
+	x->mark = mark;
+	x->sent_before = cur_ipc->sent;
+	x->commits_before = x->commits;
+	res->id = s->tunnel_id == 1 ? 0x8001 : s->tunnel_id;
+	res->translated = s->tunnel_id == 1;
 	return 0;
+}
+
+void xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
+		   const struct pkt_udp *u, const struct l2tp_stopccn *s,
+		   uint32_t mark)
+{
+	(void)x;
+	(void)pkt;
+	(void)u;
+	(void)s;
+	(void)mark;
+}
+
+void xlate_commit(struct xlate *x)
+{
+	if (x)
+		x->commits++;
 }
 
 /* One SCCRQ from 192.0.2.1 through the handler. */
@@ -107,20 +131,23 @@ static void test_handler_marks(void)
 	struct handler_cfg cfg = { .mark_mask = 0xffff, .format = 1 };
 	struct ct ct = { 0 };
 	struct ipc ipc = { 0 };
-	struct nft nft = { 0 };
+	struct xlate xl = { 0 };
 	struct handler *h;
 
 	cur_ipc = &ipc;
 	handler_open(&h, &cfg, &ct, &ipc);
-	handler_set_nft(h, &nft);
+	handler_set_xlate(h, &xl);
 
 	feed(h, 5, 0x10042, 0, 0);
 	CHECK("handler: packet mark, masked, in a format-1 message",
 	      ipc.sent == 1 && last_msg(&ipc).mark == 0x42 &&
 	      last_msg(&ipc).peer_tid == 5 && ct.lookups == 0);
-	CHECK("handler: tunnel map element set before the message",
-	      nft.calls == 1 && nft.tunnel_id == 5 && nft.mark == 0x42 &&
-	      nft.sent_before == 0);
+	CHECK("handler: tunnel set before the message",
+	      xl.calls == 1 && xl.tunnel_id == 5 && xl.mark == 0x42 &&
+	      xl.sent_before == 0);
+	handler_before_verdict(h);
+	CHECK("handler: elements committed before the verdict",
+	      xl.commits == 1);
 
 	feed(h, 6, 0, 1, 0x77);
 	CHECK("handler: conntrack attached to the packet",
@@ -128,19 +155,23 @@ static void test_handler_marks(void)
 
 	feed(h, 7, 0, 0, 0);
 	CHECK("handler: no entry yet: deferred, nothing sent",
-	      ipc.sent == 2 && ct.lookups == 1 && nft.calls == 2);
+	      ipc.sent == 2 && ct.lookups == 1 && xl.calls == 2);
 	ct.confirmed = 1;
 	ct.mark = 0x99;
 	handler_after_verdict(h);
 	CHECK("handler: looked up again after the verdict, then flushed",
 	      ipc.sent == 3 && last_msg(&ipc).mark == 0x99 &&
 	      last_msg(&ipc).peer_tid == 7 && ipc.flushes == 1 &&
-	      nft.calls == 3 && nft.tunnel_id == 7);
+	      xl.calls == 3 && xl.tunnel_id == 7 && xl.commits == 2);
 
 	ct.mark = 0x10000;	/* masked to 0 */
 	feed(h, 8, 0, 0, 0);
 	CHECK("handler: a mark masked to 0 sends nothing",
-	      ipc.sent == 3 && nft.calls == 3);
+	      ipc.sent == 3 && xl.calls == 3);
+	ct.mark = 0x43;
+	feed(h, 1, 0x43, 0, 0);
+	CHECK("handler: a translated tunnel: the message has the new ID",
+	      ipc.sent == 4 && last_msg(&ipc).peer_tid == 0x8001);
 	handler_close(h);
 }
 
@@ -150,16 +181,17 @@ static void test_handler_formats(void)
 	struct ipc ipc = { 0 };
 	struct l2tp_nfq_msg2 m2;
 	struct handler *h;
-	struct queue_pkt junk = { .data = (const uint8_t *)"\x45", .len = 1,
-				  .caplen = 1 };
+	uint8_t bad[1] = { 0x45 };
+	struct queue_pkt junk = { .data = bad, .len = 1, .caplen = 1 };
 
 	cur_ipc = &ipc;
 	handler_open(&h, &cfg, NULL, &ipc);
 	feed(h, 9, 0x5, 0, 0);
 	memcpy(&m2, ipc.last, sizeof(m2));
-	CHECK("handler: format 2, mark source packet, ports",
+	CHECK("handler: format 2, mark source packet, ports, no flags",
 	      ipc.sent == 1 && m2.version == 2 && m2.mark == 5 &&
-	      m2.mark_source == L2TP_NFQ_MARK_PACKET && m2.peer_port == 1701);
+	      m2.mark_source == L2TP_NFQ_MARK_PACKET && m2.peer_port == 1701 &&
+	      m2.flags == 0);
 	feed(h, 10, 0, 0, 0);
 	CHECK("handler: no conntrack module, no mark: nothing sent",
 	      ipc.sent == 1);

@@ -287,8 +287,52 @@ static void test_truncations(void)
 	      s.tunnel_id == 78);
 }
 
+/* A StopCCN: header Tunnel ID of the receiver, the sender's ID in AVP 9. */
+static void test_stopccn(void)
+{
+	struct l2tp_stopccn st;
+	struct l2tp_sccrq s;
+	struct b m;
+	uint8_t rc[2] = { 0, 1 };
+
+	hdr(&m, CTRL, 0x4242, 0, 3, 5);
+	avp16(&m, M, 0, 4);
+	avp16(&m, M, 9, 7);
+	avp(&m, M, 0, 1, rc, 2);
+	fin(&m);
+	CHECK("stopccn: parsed, IDs and where the peer's one is",
+	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == 0 &&
+	      st.tunnel_id == 0x4242 && st.assigned_id == 7 &&
+	      st.assigned_id_off == 12 + 8 + 6 &&
+	      m.buf[st.assigned_id_off + 1] == 7);
+	CHECK("stopccn: not an SCCRQ", l2tp_parse_sccrq(m.buf, m.n, m.n, &s) ==
+	      -REJ_TUNNEL_ID);
+	hdr(&m, CTRL, 0x4242, 0, 3, 5);
+	avp16(&m, M, 0, 4);
+	avp16(&m, M | H, 9, 7);
+	fin(&m);
+	CHECK("stopccn: hidden Assigned Tunnel ID",
+	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_HIDDEN);
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 4);
+	avp16(&m, M, 9, 7);
+	fin(&m);
+	CHECK("stopccn: header Tunnel ID 0 is not ours",
+	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_TUNNEL_ID);
+	hdr(&m, CTRL, 9, 0, 0, 0);
+	avp16(&m, M, 0, 6);	/* HELLO */
+	fin(&m);
+	CHECK("stopccn: another message type",
+	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_NOT_SCCRQ);
+	sccrq(&m, 9, "lac");
+	CHECK("sccrq: where its Assigned Tunnel ID is",
+	      parse(&m, &s) == 0 && s.tunnel_id_off == m.n - 2 &&
+	      m.buf[s.tunnel_id_off + 1] == 9);
+}
+
 void test_l2tp(void)
 {
+	test_stopccn();
 	test_valid();
 	test_header();
 	test_avps();

@@ -11,6 +11,7 @@ int main(void)
 	test_escape();
 	test_ring();
 	test_nft();
+	test_tunnels();
 	test_handler();
 	printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;

@@ -13,6 +13,7 @@
 #include <libnftnl/table.h>
 
 #include "nft.h"
+#include "nft_batch.h"
 #include "unit.h"
 
 /* The install batch, parsed back with libnftnl: no kernel needed. */
@@ -161,11 +162,11 @@ static void test_nft_batch(void)
 	parse_batch(buf, len, &b);
 	CHECK("batch: --connmark save rule before the queue rule",
 	      b.rules == 3 && !strncmp(b.exprs,
-	      "meta cmp meta bitwise cmp ct meta cmp payload ", 46));
+	      "meta cmp meta bitwise cmp meta bitwise ct meta cmp payload ", 59));
 	CHECK("batch: --connmark restore in a route output chain",
 	      b.chains == 2 && b.out_type && b.out_hook == NF_INET_LOCAL_OUT &&
 	      b.out_prio == -150 && strstr(b.exprs,
-	      "queue meta cmp ct bitwise cmp meta "));
+	      "queue meta cmp ct bitwise cmp ct bitwise meta "));
 	CHECK("batch: every message named for errors",
 	      seqs.n == 8 && seqs.queue_rule > seqs.table &&
 	      seqs.last == seqs.msg[seqs.n - 1].seq);
@@ -208,47 +209,49 @@ static void test_nft_elements(void)
 		.table = "l2tp-nfqd", .tunnel_marks = 1, .tunnel_timeout = 300,
 	};
 	static const uint8_t want4[] = { 192, 0, 2, 1, 0x12, 0x34, 0, 0 };
-	static char buf[4096] __attribute__((aligned(8)));
+	static char buf[NFT_ELEM_BUF(3)] __attribute__((aligned(8)));
 	uint8_t key[32], v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-	uint32_t seq = 7, first, last, klen = 0, mark = 0, ack;
+	uint32_t seq = 7, first = 0, klen = 0, mark = 0, ack, flags[4];
 	const struct nlmsghdr *nlh;
 	struct in_addr peer = { htonl(0xc0000201) };
+	struct nft_elem el[3] = {
+		{ AF_INET, &peer, 0x1234, TS_TUNNELS, 0, 0x105, 0 },
+		{ AF_INET6, v6, 9, TS_XLATE, 0, 0, 1 },
+		{ AF_INET, &peer, 0x1234, TS_LIVE, 1, 0, 0 },
+	};
 	uint64_t timeout = 0;
-	int left, types[4], n = 0;
+	int left, types[5], n = 0;
+	uint32_t seqs[5];
 	size_t len;
 
-	len = nft_build_tunnel_elem(buf, sizeof(buf), &cfg, AF_INET, &peer,
-				    0x1234, 0x105, 0, &seq, &first, &last);
+	len = nft_build_elems(buf, sizeof(buf), &cfg, el, 3, &seq, &first);
 	nlh = (const void *)buf;
 	left = (int)len;
-	for (; mnl_nlmsg_ok(nlh, left) && n < 4; nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; mnl_nlmsg_ok(nlh, left) && n < 5; nlh = mnl_nlmsg_next(nlh, &left)) {
+		seqs[n] = nlh->nlmsg_seq;
+		flags[n < 4 ? n : 3] = nlh->nlmsg_flags;
 		types[n++] = NFNL_MSG_TYPE(nlh->nlmsg_type);
-		if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWSETELEM)
+		if (n == 2)
 			elem_msg(nlh, key, &klen, &mark, &timeout);
 	}
-	CHECK("element batch: begin, add, end", len && n == 3 &&
-	      types[1] == NFT_MSG_NEWSETELEM && first == last);
+	CHECK("elements: begin, add, add, delete, end", len && n == 5 &&
+	      types[1] == NFT_MSG_NEWSETELEM && types[2] == NFT_MSG_NEWSETELEM &&
+	      types[3] == NFT_MSG_DELSETELEM);
+	CHECK("elements: numbered from first, no ACK asked",
+	      seqs[1] == first && seqs[3] == first + 2 &&
+	      !(flags[1] & NLM_F_ACK) && !(flags[3] & NLM_F_ACK));
 	CHECK("element key: address . tunnel ID in its own register",
 	      klen == sizeof(want4) && !memcmp(key, want4, sizeof(want4)));
-	CHECK("element data: the mark in host order, with timeout",
-	      mark == 0x105 && timeout == 300000);
-
-	len = nft_build_tunnel_elem(buf, sizeof(buf), &cfg, AF_INET6, v6,
-				    9, 0x106, 1, &seq, &first, &last);
-	nlh = (const void *)buf;
-	left = (int)len;
-	n = 0;
-	for (; mnl_nlmsg_ok(nlh, left) && n < 4; nlh = mnl_nlmsg_next(nlh, &left)) {
-		types[n++] = NFNL_MSG_TYPE(nlh->nlmsg_type);
-		if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWSETELEM)
-			elem_msg(nlh, key, &klen, &mark, &timeout);
-	}
-	CHECK("replace: delete, then add, in one batch", n == 4 &&
-	      types[1] == NFT_MSG_DELSETELEM && types[2] == NFT_MSG_NEWSETELEM &&
-	      last == first + 1);
-	CHECK("IPv6 element key: 16 bytes, then the tunnel ID", klen == 20 &&
-	      !memcmp(key, v6, 16) && key[16] == 0 && key[17] == 9 &&
-	      mark == 0x106);
+	CHECK("element data: the mark in host order, no timeout of its own",
+	      mark == 0x105 && timeout == 0);
+	nlh = mnl_nlmsg_next(mnl_nlmsg_next((const void *)buf, &(int){ (int)len }),
+			     &(int){ (int)len });
+	elem_msg(nlh, key, &klen, &mark, &timeout);
+	CHECK("IPv6 translation: 16 bytes, the tunnel ID, the peer's ID",
+	      klen == 20 && !memcmp(key, v6, 16) && key[16] == 0 &&
+	      key[17] == 9);
+	CHECK("elements: too small a buffer", nft_build_elems(buf, 100, &cfg,
+	      el, 3, &seq, &first) == 0);
 
 	len = nft_build_delete(buf, sizeof(buf), "l2tp-nfqd", &seq, &ack);
 	nlh = mnl_nlmsg_next((const void *)buf, &(int){ (int)len });

@@ -7,8 +7,51 @@
 #include "reject.h"
 #include "unit.h"
 
+/* The one's complement sum of pseudo-header and datagram, folded. */
+static uint16_t verify(const uint8_t *ip, size_t alen, int v6,
+		       const uint8_t *udp, size_t ulen)
+{
+	uint32_t sum = 17 + (uint32_t)ulen;
+	size_t i;
+
+	for (i = 0; i < 2 * alen; i += 2)
+		sum += (uint32_t)(ip[(v6 ? 8 : 12) + i] << 8 | ip[(v6 ? 8 : 12) + i + 1]);
+	for (i = 0; i + 1 < ulen; i += 2)
+		sum += (uint32_t)(udp[i] << 8 | udp[i + 1]);
+	if (ulen & 1)
+		sum += (uint32_t)udp[ulen - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static void test_checksum(void)
+{
+	uint8_t p[512];
+	struct pkt_udp u;
+	struct b m;
+	size_t n;
+
+	sccrq(&m, 5, "odd");	/* an odd length */
+	n = ip4udp(p, &m, 1701);
+	pkt_parse_udp(p, n, n, &u);
+	pkt_udp_checksum(&u, p + 20);
+	CHECK("udp checksum, IPv4", (p[26] || p[27]) &&
+	      verify(p, 4, 0, p + 20, n - 20) == 0xffff);
+	p[28 + m.n - 1] ^= 0x55;	/* a rewrite: the checksum follows */
+	pkt_udp_checksum(&u, p + 20);
+	CHECK("udp checksum after a rewrite",
+	      verify(p, 4, 0, p + 20, n - 20) == 0xffff);
+	n = ip6udp(p, &m, NULL, 0, IPPROTO_UDP);
+	pkt_parse_udp(p, n, n, &u);
+	pkt_udp_checksum(&u, p + 40);
+	CHECK("udp checksum, IPv6",
+	      verify(p, 16, 1, p + 40, n - 40) == 0xffff);
+}
+
 void test_pkt(void)
 {
+	test_checksum();
 	uint8_t p[4200], ext[8] = { IPPROTO_UDP, 0, 1, 4, 0, 0, 0, 0 };
 	struct pkt_udp u;
 	struct b m;

@@ -31,6 +31,7 @@ void test_escape(void);
 void test_ring(void);
 void test_nft(void);
 void test_handler(void);
+void test_tunnels(void);
 
 /* An L2TP control message under construction. */
 struct b {

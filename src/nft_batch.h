@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef L2TP_NFQD_NFT_BATCH_H
+#define L2TP_NFQD_NFT_BATCH_H
+
+/* What nft_build.c and nft_sets.c share: the batch under construction,
+ * and the tunnel maps' description.  Not an API. */
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+#include "nft.h"
+
+/* One batch under construction: every message numbered and named. */
+struct batch {
+	struct mnl_nlmsg_batch *b;
+	const struct nft_cfg *cfg;
+	enum nft_queue_form form;
+	uint32_t *seq;
+	struct nft_batch_seqs *seqs;
+};
+
+/* The next message's sequence number, recorded with what it does. */
+uint32_t batch_seq(struct batch *ctx, const char *what);
+/* A message header at the batch's end, asking for an ACK. */
+struct nlmsghdr *batch_hdr(struct batch *ctx, uint16_t type, uint16_t flags,
+			   const char *what);
+
+/*
+ * The sets of --tunnel-marks, per address family, all keyed (peer
+ * address . Tunnel ID) as the output rules load it:
+ *   tunnels: -> the SA's mark;
+ *   live:    the tunnels that spoke lately (a timeout, refreshed by the
+ *            L2TP daemon's control messages: hellos every 60 s);
+ *   xlate:   -> the peer's own Tunnel ID, for translated tunnels.
+ */
+enum tunnel_set { TS_TUNNELS, TS_LIVE, TS_XLATE, TS_MAX };
+
+struct tunnel_family {
+	const char *name[TS_MAX];
+	uint32_t id[TS_MAX];		/* set IDs within the batch */
+	uint32_t addr_off, addr_len;	/* daddr in the network header */
+	uint32_t tid_reg;		/* where nft loads the Tunnel ID */
+};
+
+extern const struct tunnel_family tunnel_families[2];	/* IPv4, IPv6 */
+
+/* The sets of one family, declared as nft declares them. */
+int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f);
+
+#endif

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The sets of --tunnel-marks (see nft_batch.h) and their elements, as
+ * netlink messages.  The sets carry nft's own description of their keys
+ * and values ("typeof ip daddr . @th,96,16 : meta mark"), so that `nft
+ * list` shows them as --print-rules writes them.  Pure.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <sys/socket.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <libnftnl/common.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
+
+#include "nft_batch.h"
+
+const struct tunnel_family tunnel_families[2] = {
+	{ { NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4 }, { 1, 2, 3 },
+	  offsetof(struct iphdr, daddr), 4, NFT_REG32_01 },
+	{ { NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6 }, { 4, 5, 6 },
+	  offsetof(struct ip6_hdr, ip6_dst), 16, NFT_REG_2 },
+};
+
+/* nft's numbers for what it stores in a set's user data */
+#define NFT_TYPE_INTEGER	4	/* datatypes */
+#define NFT_TYPE_IPADDR		7
+#define NFT_TYPE_IP6ADDR	8
+#define NFT_TYPE_MARK		19
+#define NFT_TYPE_BITS		6	/* concatenated key types */
+#define NFT_BYTEORDER_HOST	1
+#define NFT_BYTEORDER_BIG	2
+#define NFT_EXPR_PAYLOAD	7	/* expression types */
+#define NFT_EXPR_META		9
+#define NFT_EXPR_CONCAT		13
+#define NFT_PROTO_IP		12	/* protocol descriptions */
+#define NFT_PROTO_IP6		13
+#define NFT_IPHDR_DADDR		12	/* their fields */
+#define NFT_IP6HDR_DADDR	9
+#define NFT_BASE_TRANSPORT	3
+/* attributes of a payload expression's description */
+enum { UD_PL_DESC, UD_PL_TYPE, UD_PL_BASE, UD_PL_OFFSET, UD_PL_LEN };
+
+/* One typeof expression: its type, then its own attributes. */
+static struct nftnl_udata *ud_expr(struct nftnl_udata_buf *ud, uint8_t attr,
+				   uint32_t type)
+{
+	struct nftnl_udata *nest = nftnl_udata_nest_start(ud, attr);
+
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, type);
+	return nest;
+}
+
+/* ip daddr, ip6 daddr */
+static void ud_daddr(struct nftnl_udata_buf *ud, uint8_t attr, int v6)
+{
+	struct nftnl_udata *e = ud_expr(ud, attr, NFT_EXPR_PAYLOAD);
+	struct nftnl_udata *d = nftnl_udata_nest_start(ud,
+						NFTNL_UDATA_SET_TYPEOF_DATA);
+
+	nftnl_udata_put_u32(ud, UD_PL_DESC, v6 ? NFT_PROTO_IP6 : NFT_PROTO_IP);
+	nftnl_udata_put_u32(ud, UD_PL_TYPE,
+			    v6 ? NFT_IP6HDR_DADDR : NFT_IPHDR_DADDR);
+	nftnl_udata_nest_end(ud, d);
+	nftnl_udata_nest_end(ud, e);
+}
+
+/* @th,96,16: the Tunnel ID as a raw transport-header field */
+static void ud_tunnel_id(struct nftnl_udata_buf *ud, uint8_t attr)
+{
+	struct nftnl_udata *e = ud_expr(ud, attr, NFT_EXPR_PAYLOAD);
+	struct nftnl_udata *d = nftnl_udata_nest_start(ud,
+						NFTNL_UDATA_SET_TYPEOF_DATA);
+
+	nftnl_udata_put_u32(ud, UD_PL_DESC, 0);
+	nftnl_udata_put_u32(ud, UD_PL_TYPE, 0);
+	nftnl_udata_put_u32(ud, UD_PL_BASE, NFT_BASE_TRANSPORT);
+	nftnl_udata_put_u32(ud, UD_PL_OFFSET, 96);
+	nftnl_udata_put_u32(ud, UD_PL_LEN, 16);
+	nftnl_udata_nest_end(ud, d);
+	nftnl_udata_nest_end(ud, e);
+}
+
+/* typeof ip daddr . @th,96,16 [: meta mark | : @th,96,16] */
+static void ud_typeof(struct nftnl_udata_buf *ud, int v6, enum tunnel_set ts)
+{
+	struct nftnl_udata *key, *cat, *data;
+
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 0);
+	if (ts != TS_LIVE)
+		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
+				    ts == TS_XLATE ? NFT_BYTEORDER_BIG :
+				    NFT_BYTEORDER_HOST);
+	key = ud_expr(ud, NFTNL_UDATA_SET_KEY_TYPEOF, NFT_EXPR_CONCAT);
+	cat = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+	ud_daddr(ud, 0, v6);
+	ud_tunnel_id(ud, 1);
+	nftnl_udata_nest_end(ud, cat);
+	nftnl_udata_nest_end(ud, key);
+	if (ts == TS_LIVE)
+		return;
+	if (ts == TS_XLATE) {
+		ud_tunnel_id(ud, NFTNL_UDATA_SET_DATA_TYPEOF);
+	} else {
+		key = ud_expr(ud, NFTNL_UDATA_SET_DATA_TYPEOF, NFT_EXPR_META);
+		data = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+		nftnl_udata_put_u32(ud, 0, NFT_META_MARK);
+		nftnl_udata_nest_end(ud, data);
+		nftnl_udata_nest_end(ud, key);
+	}
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
+}
+
+static int put_set(struct batch *ctx, const struct tunnel_family *f,
+		   enum tunnel_set ts)
+{
+	const struct nft_cfg *cfg = ctx->cfg;
+	int v6 = f->addr_len == 16;
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(256);
+	struct nlmsghdr *nlh;
+
+	if (!set || !ud) {
+		nftnl_set_free(set);
+		if (ud)
+			nftnl_udata_buf_free(ud);
+		return -1;
+	}
+	ud_typeof(ud, v6, ts);
+	nftnl_set_set_data(set, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
+			   nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	nftnl_set_set_str(set, NFTNL_SET_TABLE, cfg->table);
+	nftnl_set_set_str(set, NFTNL_SET_NAME, f->name[ts]);
+	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFT_FAMILY);
+	nftnl_set_set_u32(set, NFTNL_SET_ID, f->id[ts]);
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE,
+			  (v6 ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR) <<
+			  NFT_TYPE_BITS | NFT_TYPE_INTEGER);
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, f->addr_len + 4);
+	nftnl_set_set_u32(set, NFTNL_SET_DESC_SIZE, cfg->tunnel_max);
+	if (ts == TS_LIVE) {
+		/* updated from the packet path, forgotten when silent */
+		nftnl_set_set_u32(set, NFTNL_SET_FLAGS,
+				  NFT_SET_TIMEOUT | NFT_SET_EVAL);
+		nftnl_set_set_u64(set, NFTNL_SET_TIMEOUT,
+				  (uint64_t)cfg->tunnel_timeout * 1000);
+	} else {
+		nftnl_set_set_u32(set, NFTNL_SET_FLAGS, NFT_SET_MAP);
+		nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, ts == TS_XLATE ?
+				  NFT_TYPE_INTEGER : NFT_TYPE_MARK);
+		nftnl_set_set_u32(set, NFTNL_SET_DATA_LEN,
+				  ts == TS_XLATE ? 2 : 4);
+	}
+	nlh = batch_hdr(ctx, NFT_MSG_NEWSET, NLM_F_CREATE,
+			"adding a tunnel set");
+	nftnl_set_nlmsg_build_payload(nlh, set);
+	nftnl_set_free(set);
+	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
+}
+
+int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f)
+{
+	return put_set(ctx, f, TS_TUNNELS) || put_set(ctx, f, TS_LIVE) ||
+	       put_set(ctx, f, TS_XLATE);
+}
+
+/* One element message; no ACK asked, so only a failure answers. */
+static int put_elem(struct batch *ctx, const struct nft_elem *el)
+{
+	const struct tunnel_family *f = &tunnel_families[el->family == AF_INET6];
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	uint16_t tid = htons(el->id), orig = htons(el->orig_id);
+	uint8_t key[20] = { 0 };
+	struct nlmsghdr *nlh;
+
+	if (!set || !e) {
+		nftnl_set_free(set);
+		nftnl_set_elem_free(e);
+		return -1;
+	}
+	/* the address, then the Tunnel ID in its own 32-bit register */
+	memcpy(key, el->peer, f->addr_len);
+	memcpy(key + f->addr_len, &tid, 2);
+	nftnl_set_set_str(set, NFTNL_SET_TABLE, ctx->cfg->table);
+	nftnl_set_set_str(set, NFTNL_SET_NAME, f->name[el->set]);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, f->addr_len + 4);
+	if (el->set == TS_XLATE)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &orig, 2);
+	else if (el->set == TS_TUNNELS)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &el->mark, 4);
+	nftnl_set_elem_add(set, e);
+	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(ctx->b),
+				    el->del ? NFT_MSG_DELSETELEM :
+				    NFT_MSG_NEWSETELEM, NFT_FAMILY,
+				    el->del ? 0 : NLM_F_CREATE,
+				    batch_seq(ctx, "element"));
+	nftnl_set_elems_nlmsg_build_payload(nlh, set);
+	nftnl_set_free(set);
+	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
+}
+
+size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
+		       const struct nft_elem *el, unsigned int n,
+		       uint32_t *seq, uint32_t *first)
+{
+	struct nft_batch_seqs seqs;
+	struct batch ctx = { .cfg = cfg, .seq = seq, .seqs = &seqs };
+	size_t len = 0;
+	unsigned int i;
+
+	if (size < NFT_ELEM_BUF(n))
+		return 0;
+	memset(&seqs, 0, sizeof(seqs));
+	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
+	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
+	mnl_nlmsg_batch_next(ctx.b);
+	for (i = 0; i < n; i++)
+		if (put_elem(&ctx, &el[i]))
+			goto out;
+	*first = seqs.first;
+	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
+	if (mnl_nlmsg_batch_next(ctx.b))
+		len = mnl_nlmsg_batch_size(ctx.b);
+out:
+	mnl_nlmsg_batch_stop(ctx.b);
+	return len;
+}

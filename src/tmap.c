@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Tunnel map elements (see tmap.h).  An nftables transaction is all or
+ * nothing: when one element fails (a full map), the others were not
+ * added either, so they are sent again without it, still before the
+ * verdict.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <libnftnl/set.h>
+
+#include "log.h"
+#include "nl.h"
+#include "nft_batch.h"
+#include "tmap.h"
+
+#define TMAP_PENDING	128	/* elements per transaction */
+#define TMAP_TRIES	4
+
+struct tmap_stats {
+	uint64_t added;		/* elements */
+	uint64_t commits;	/* transactions */
+	uint64_t refused;	/* elements the kernel refused */
+	uint64_t full;		/* of which: the map was full */
+	uint64_t expired;	/* tunnels removed: no longer live */
+};
+
+struct tmap {
+	struct nft *nft;
+	struct ratelimit warn_rl;
+	struct tmap_stats stats;
+	unsigned int n;
+	struct nft_elem pending[TMAP_PENDING];
+	union l2tp_nfq_addr peers[TMAP_PENDING];
+	int failed[TMAP_PENDING];
+	char buf[NFT_ELEM_BUF(TMAP_PENDING)] __attribute__((aligned(8)));
+};
+
+int tmap_open(struct tmap **out, struct nft *nft)
+{
+	struct tmap *m = calloc(1, sizeof(*m));
+
+	if (!m) {
+		log_warnx("no memory for the tunnel maps");
+		return -ENOMEM;
+	}
+	m->nft = nft;
+	m->warn_rl = (struct ratelimit)RATELIMIT_INIT("tunnel map", 1, 60);
+	*out = m;
+	return 0;
+}
+
+static void gather(struct tmap *m, int family, const void *peer, uint16_t id,
+		   int set, int del, uint32_t mark, uint16_t orig_id)
+{
+	struct nft_elem *e;
+
+	if (m->n == TMAP_PENDING)
+		tmap_commit(m);
+	e = &m->pending[m->n];
+	memcpy(&m->peers[m->n], peer, family == AF_INET6 ? 16 : 4);
+	e->family = family;
+	e->peer = &m->peers[m->n];
+	e->id = id;
+	e->set = set;
+	e->del = del;
+	e->mark = mark;
+	e->orig_id = orig_id;
+	m->n++;
+}
+
+void tmap_add(struct tmap *m, const struct tunnel *t)
+{
+	if (!m)
+		return;
+	/* alive from the start: the sweep keeps it until its first hello */
+	gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0);
+	if (t->id != t->orig_id)
+		gather(m, t->family, &t->peer, t->id, TS_XLATE, 0, 0,
+		       t->orig_id);
+	gather(m, t->family, &t->peer, t->id, TS_TUNNELS, 0, t->mark, 0);
+}
+
+static void refused(struct tmap *m, const struct nft_elem *e, int err)
+{
+	const char *map = tunnel_families[e->family == AF_INET6].name[e->set];
+
+	m->stats.refused++;
+	if (err == -ENFILE || err == -ENOSPC) {
+		m->stats.full++;
+		if (log_ratelimit(&m->warn_rl))
+			log_warnx("tunnel map %s full (%u elements, %llu "
+				  "refused so far): raise --tunnel-marks-max",
+				  map, nft_cfg(m->nft)->tunnel_max,
+				  (unsigned long long)m->stats.full);
+	} else if (log_ratelimit(&m->warn_rl)) {
+		errno = -err;
+		log_warn("tunnel map %s: tunnel %u", map, e->id);
+	}
+}
+
+/* Read the failures the send left on the socket; how many there were. */
+static unsigned int drain_errors(struct tmap *m, uint32_t first)
+{
+	char rbuf[8192] __attribute__((aligned(8)));
+	struct mnl_socket *nl = nft_sock(m->nft);
+	unsigned int nerr = 0;
+	ssize_t len;
+
+	while ((len = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf))) > 0) {
+		const struct nlmsghdr *nlh = (const void *)rbuf;
+		int left = (int)len;
+
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+			uint32_t i = nlh->nlmsg_seq - first;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || !e->error ||
+			    i >= m->n)
+				continue;
+			m->failed[i] = e->error;
+			nerr++;
+		}
+	}
+	return nerr;
+}
+
+/* Drop the failed elements; the rest go again. */
+static void drop_failed(struct tmap *m)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < m->n; i++) {
+		if (m->failed[i]) {
+			/* a tunnel removed twice is no news */
+			if (!m->pending[i].del || m->failed[i] != -ENOENT)
+				refused(m, &m->pending[i], m->failed[i]);
+			continue;
+		}
+		m->pending[k] = m->pending[i];
+		m->peers[k] = m->peers[i];
+		m->pending[k].peer = &m->peers[k];
+		k++;
+	}
+	m->n = k;
+}
+
+void tmap_commit(struct tmap *m)
+{
+	uint32_t first;
+	size_t len;
+	int tries;
+
+	for (tries = 0; m && m->n && tries < TMAP_TRIES; tries++) {
+		memset(m->failed, 0, sizeof(m->failed));
+		len = nft_build_elems(m->buf, sizeof(m->buf), nft_cfg(m->nft),
+				      m->pending, m->n, nft_seq(m->nft),
+				      &first);
+		if (!len ||
+		    mnl_socket_sendto(nft_sock(m->nft), m->buf, len) < 0) {
+			log_warn("tunnel maps: cannot send %u elements", m->n);
+			m->stats.refused += m->n;
+			break;
+		}
+		m->stats.commits++;
+		if (!drain_errors(m, first)) {
+			m->stats.added += m->n;
+			break;
+		}
+		drop_failed(m);
+	}
+	if (m)
+		m->n = 0;
+}
+
+/* One listed element: (peer . ID) and its data. */
+struct listed {
+	int family;
+	union l2tp_nfq_addr peer;
+	uint16_t id;
+	uint32_t data;		/* mark, or the peer's own ID */
+};
+
+struct listing {
+	int family, set;
+	struct listed *v;
+	size_t n, cap;
+};
+
+static void list_elem(struct listing *l, struct nftnl_set_elem *e)
+{
+	size_t alen = l->family == AF_INET6 ? 16 : 4;
+	const uint8_t *key, *data;
+	uint32_t klen = 0, dlen = 0;
+	struct listed *x;
+	uint16_t id;
+
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
+	data = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &dlen);
+	if (!key || klen != alen + 4)
+		return;
+	if (l->set != TS_LIVE && (!data || dlen != (l->set == TS_XLATE ? 2u : 4u)))
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+
+		x = realloc(l->v, cap * sizeof(*x));
+		if (!x)
+			return;
+		l->v = x;
+		l->cap = cap;
+	}
+	x = &l->v[l->n++];
+	memset(x, 0, sizeof(*x));
+	x->family = l->family;
+	memcpy(&x->peer, key, alen);
+	memcpy(&id, key + alen, 2);
+	x->id = ntohs(id);
+	if (l->set == TS_XLATE) {
+		memcpy(&id, data, 2);
+		x->data = ntohs(id);
+	} else if (l->set == TS_TUNNELS) {
+		memcpy(&x->data, data, 4);
+	}
+}
+
+static void list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+
+	if (!set || NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWSETELEM ||
+	    nftnl_set_elems_nlmsg_parse(nlh, set) < 0)
+		goto out;
+	it = nftnl_set_elems_iter_create(set);
+	while (it && (e = nftnl_set_elems_iter_next(it)))
+		list_elem(data, e);
+	nftnl_set_elems_iter_destroy(it);
+out:
+	nftnl_set_free(set);
+}
+
+static int list_map(struct tmap *m, const char *name, struct listing *l)
+{
+	char buf[512] __attribute__((aligned(8))) = { 0 };
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	struct nl_err err;
+
+	if (!set)
+		return -ENOMEM;
+	nftnl_set_set_str(set, NFTNL_SET_TABLE, nft_cfg(m->nft)->table);
+	nftnl_set_set_str(set, NFTNL_SET_NAME, name);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFT_FAMILY,
+				    NLM_F_DUMP, nl_seq(nft_seq(m->nft)));
+	nftnl_set_elems_nlmsg_build_payload(nlh, set);
+	nftnl_set_free(set);
+	return nl_request(nft_sock(m->nft), nlh, nlh->nlmsg_len,
+			  nlh->nlmsg_seq, nlh->nlmsg_seq, list_cb, l, &err);
+}
+
+static int cmp_listed(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family - y->family;
+	if (x->id != y->id)
+		return x->id - y->id;
+	return memcmp(&x->peer, &y->peer, sizeof(x->peer));
+}
+
+static const struct listed *find(const struct listing *l,
+				 const struct listed *k)
+{
+	return l->n ? bsearch(k, l->v, l->n, sizeof(*l->v), cmp_listed) :
+		      NULL;
+}
+
+/*
+ * One family: a tunnel that is no longer live is removed from the maps
+ * (and forgotten: tunnels_sweep_end()); the others are seen, with their
+ * translation if they have one.
+ */
+static int list_family(struct tmap *m, struct tunnels *ts, int v6)
+{
+	const struct tunnel_family *f = &tunnel_families[v6];
+	struct listing l[TS_MAX];
+	const struct listed *t, *x;
+	int ret = 0, s;
+	size_t i;
+
+	memset(l, 0, sizeof(l));
+	for (s = 0; s < TS_MAX && !ret; s++) {
+		l[s].family = v6 ? AF_INET6 : AF_INET;
+		l[s].set = s;
+		ret = list_map(m, f->name[s], &l[s]);
+		if (l[s].n)
+			qsort(l[s].v, l[s].n, sizeof(*l[s].v), cmp_listed);
+	}
+	for (i = 0; !ret && i < l[TS_TUNNELS].n; i++) {
+		t = &l[TS_TUNNELS].v[i];
+		x = find(&l[TS_XLATE], t);
+		if (find(&l[TS_LIVE], t)) {
+			tunnels_seen(ts, t->family, &t->peer, t->id,
+				     x ? (uint16_t)x->data : t->id, t->data);
+			continue;
+		}
+		gather(m, t->family, &t->peer, t->id, TS_TUNNELS, 1, 0, 0);
+		if (x)
+			gather(m, t->family, &t->peer, t->id, TS_XLATE, 1, 0, 0);
+		m->stats.expired++;
+	}
+	for (s = 0; s < TS_MAX; s++)
+		free(l[s].v);
+	tmap_commit(m);
+	return ret;
+}
+
+int tmap_list(struct tmap *m, struct tunnels *ts)
+{
+	int ret;
+
+	tmap_commit(m);
+	ret = list_family(m, ts, 0);
+	if (!ret)
+		ret = list_family(m, ts, 1);
+	if (ret) {
+		errno = -ret;
+		log_warn("cannot list the tunnel maps");
+	}
+	return ret;
+}
+
+void tmap_log_stats(const struct tmap *m)
+{
+	if (!m)
+		return;
+	log_info("tunnel maps: elements written %llu in %llu transactions, "
+		 "refused %llu (map full %llu), tunnels expired %llu",
+		 (unsigned long long)m->stats.added,
+		 (unsigned long long)m->stats.commits,
+		 (unsigned long long)m->stats.refused,
+		 (unsigned long long)m->stats.full,
+		 (unsigned long long)m->stats.expired);
+}
+
+void tmap_close(struct tmap *m)
+{
+	free(m);
+}

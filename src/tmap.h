@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef L2TP_NFQD_TMAP_H
+#define L2TP_NFQD_TMAP_H
+
+#include "nft.h"
+#include "tunnels.h"
+
+/*
+ * The kernel side of --tunnel-marks: the elements of the tunnel maps in
+ * the daemon's table.  New tunnels' elements are gathered while a batch
+ * of queued packets is read and added in one transaction before its
+ * verdict, without waiting for an answer (only failures answer, and the
+ * kernel has answered by the time the send returns).
+ */
+struct tmap;
+
+int tmap_open(struct tmap **out, struct nft *nft);
+/* Gather the elements of a new tunnel (mark; translation if any). */
+void tmap_add(struct tmap *m, const struct tunnel *t);
+/* Add what was gathered: one transaction, one send. */
+void tmap_commit(struct tmap *m);
+/* List the kernel's elements into @ts (a sweep, see tunnels.h). */
+int tmap_list(struct tmap *m, struct tunnels *ts);
+void tmap_log_stats(const struct tmap *m);
+void tmap_close(struct tmap *m);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef L2TP_NFQD_TUNNELS_H
+#define L2TP_NFQD_TUNNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <l2tp-nfq/l2tp-nfqd.h>
+
+/*
+ * The tunnel IDs the L2TP daemon sees, per peer address: like a NAT owns
+ * ports, l2tp-nfqd owns this namespace.  Each tunnel is known by (peer
+ * address, ID the daemon sees); it belongs to an IPsec SA (its mark) and
+ * has the peer's own ID, which differs when two SAs behind one address
+ * chose the same ID.  The port is not part of the key: xl2tpd compares
+ * only the address.  Pure: memory only, no kernel.
+ */
+struct tunnel {
+	struct tunnel *next_id, *next_orig;	/* hash chains */
+	uint8_t family;
+	union l2tp_nfq_addr peer;
+	uint16_t id;		/* the ID the L2TP daemon sees */
+	uint16_t orig_id;	/* the peer's own Assigned Tunnel ID */
+	uint32_t mark;		/* the SA's mark */
+	uint32_t sweep;		/* last sweep that found it in the kernel */
+};
+
+struct tunnels {
+	struct tunnel **by_id, **by_orig;
+	size_t mask;		/* buckets - 1 */
+	unsigned int count[2], max;	/* per family: IPv4, IPv6 */
+	uint32_t sweep;		/* the sweep in progress */
+	uint32_t rnd;		/* state of the ID picker */
+};
+
+/* What tunnels_assign() decided for an SCCRQ. */
+struct tunnel_assign {
+	const struct tunnel *t;
+	int is_new;		/* a new tunnel: map elements to add */
+	int translated;		/* t->id != t->orig_id */
+};
+
+int tunnels_init(struct tunnels *ts, unsigned int max_per_family);
+void tunnels_free(struct tunnels *ts);
+
+/*
+ * tunnels_assign - the ID under which the L2TP daemon will know the
+ * tunnel that the peer @orig_id opens through the SA @mark.  The same
+ * (peer, orig_id, mark) again (a retransmitted SCCRQ) gets the same
+ * answer; the peer's own ID when no other SA's tunnel holds it; else a
+ * free ID for this peer, unless !@may_translate (then -EEXIST).  0, or
+ * -ENOSPC (@max tunnels) or -EADDRINUSE (no free ID for this peer).
+ */
+int tunnels_assign(struct tunnels *ts, int family, const void *peer,
+		   uint16_t orig_id, uint32_t mark, int may_translate,
+		   struct tunnel_assign *out);
+
+/* The tunnel the peer calls @orig_id on the SA @mark, or NULL. */
+const struct tunnel *tunnels_find_orig(const struct tunnels *ts, int family,
+				       const void *peer, uint16_t orig_id,
+				       uint32_t mark);
+/* The tunnel the L2TP daemon calls @id for @peer, or NULL. */
+const struct tunnel *tunnels_find(const struct tunnels *ts, int family,
+				  const void *peer, uint16_t id);
+
+/*
+ * A sweep: the kernel's map elements expire with their tunnels, so the
+ * daemon lists them now and then.  tunnels_sweep_begin(), then
+ * tunnels_seen() for each element listed (a tunnel not known yet, e.g.
+ * after a restart, is added), then tunnels_sweep_end() forgets the
+ * tunnels that were not listed and were added before the sweep began.
+ * Returns how many it forgot.
+ */
+void tunnels_sweep_begin(struct tunnels *ts);
+int tunnels_seen(struct tunnels *ts, int family, const void *peer,
+		 uint16_t id, uint16_t orig_id, uint32_t mark);
+unsigned int tunnels_sweep_end(struct tunnels *ts);
+
+static inline unsigned int tunnels_count(const struct tunnels *ts, int v6)
+{
+	return ts->count[v6];
+}
+
+#endif
