@@ -15,6 +15,7 @@
 #include "ct.h"
 #include "handler.h"
 #include "ipc.h"
+#include "kl2tp.h"
 #include "log.h"
 #include "nft.h"
 #include "notify.h"
@@ -35,6 +36,7 @@ struct daemon {
 	struct queue *queue;
 	struct nft *nft;
 	struct xlate *xlate;
+	struct kl2tp *kl2tp;
 };
 
 static const struct queue_ops handler_ops = {
@@ -44,7 +46,7 @@ static const struct queue_ops handler_ops = {
 };
 
 /* What the loop polls. */
-enum { SLOT_QUEUE, SLOT_OUTPUT, SLOT_NFT, SLOT_MAX };
+enum { SLOT_QUEUE, SLOT_OUTPUT, SLOT_NFT, SLOT_KL2TP, SLOT_MAX };
 
 static volatile sig_atomic_t sig_quit, sig_hup, sig_usr1;
 
@@ -99,6 +101,8 @@ static int start(struct daemon *d, struct config *c)
 		 c->handler.format, queue_has_ct(d->queue) ?
 		 "packet, conntrack attached to it" : c->ct_lookup ?
 		 "packet, conntrack lookup" : "packet only");
+	/* only a warning for the admin: its failures never stop us */
+	kl2tp_open(&d->kl2tp);
 	if (!c->manage_rules) {
 		log_info("--no-rules: queue the SCCRQs to queue %u yourself",
 			 c->queue.num);
@@ -120,6 +124,7 @@ static int start(struct daemon *d, struct config *c)
  * that is gone. */
 static void stop(struct daemon *d)
 {
+	kl2tp_close(d->kl2tp);
 	xlate_close(d->xlate);
 	nft_close(d->nft);
 	queue_close(d->queue);
@@ -147,6 +152,7 @@ static int run(struct daemon *d, const sigset_t *waitmask)
 		pfd[SLOT_QUEUE] = (struct pollfd){ queue_fd(d->queue), POLLIN, 0 };
 		ipc_pollfd(d->ipc, &pfd[SLOT_OUTPUT]);
 		pfd[SLOT_NFT] = (struct pollfd){ nft_fd(d->nft), POLLIN, 0 };
+		pfd[SLOT_KL2TP] = (struct pollfd){ kl2tp_fd(d->kl2tp), POLLIN, 0 };
 		n = ppoll(pfd, SLOT_MAX, &tick, waitmask);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
@@ -168,6 +174,8 @@ static int run(struct daemon *d, const sigset_t *waitmask)
 			return -1;
 		if (pfd[SLOT_NFT].revents & POLLIN)
 			nft_dispatch(d->nft);
+		if (pfd[SLOT_KL2TP].revents & POLLIN)
+			kl2tp_dispatch(d->kl2tp);
 		ipc_dispatch(d->ipc, pfd[SLOT_OUTPUT].revents);
 		xlate_tick(d->xlate);
 		notify_watchdog();

@@ -13,6 +13,7 @@ int main(void)
 	test_nft();
 	test_tunnels();
 	test_handler();
+	test_kl2tp();
 	printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

@@ -32,6 +32,7 @@ void test_ring(void);
 void test_nft(void);
 void test_handler(void);
 void test_tunnels(void);
+void test_kl2tp(void);
 
 /* An L2TP control message under construction. */
 struct b {
