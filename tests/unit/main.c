@@ -14,6 +14,7 @@ int main(void)
 	test_tunnels();
 	test_handler();
 	test_kl2tp();
+	test_xfrm();
 	printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

@@ -33,6 +33,7 @@ void test_nft(void);
 void test_handler(void);
 void test_tunnels(void);
 void test_kl2tp(void);
+void test_xfrm(void);
 
 /* An L2TP control message under construction. */
 struct b {
