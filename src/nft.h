@@ -29,6 +29,7 @@ struct nft_cfg {
 	int tunnel_marks;	/* (peer . tunnel ID) -> mark maps */
 	uint32_t tunnel_timeout;	/* seconds an idle tunnel's mark lives */
 	uint32_t tunnel_max;	/* elements per map */
+	int sa_marks;		/* marks from XFRM policies and SAs */
 	int fdstore;		/* keep the table across restarts: the
 				 * service manager holds its socket */
 	int require_ipsec;	/* the guard table (nft_guard.c) */

@@ -2,8 +2,8 @@
 #ifndef L2TP_NFQD_NFT_BATCH_H
 #define L2TP_NFQD_NFT_BATCH_H
 
-/* What nft_build.c and nft_sets.c share: the batch under construction,
- * and the tunnel maps' description.  Not an API. */
+/* What nft_build.c, nft_sets.c and nft_sa.c share: the batch under
+ * construction, and the tunnel maps' description.  Not an API. */
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/rule.h>

@@ -12,7 +12,8 @@
  *       priority mangle;
  *       udp sport 1701 meta mark 0 meta mark set <daddr . Tunnel ID> map
  *         @tunnels4 update @tunnels4 { ... }   (and IPv6, L bit or not)
- *       meta mark 0 ct mark != 0 meta mark set ct mark }] }
+ *       meta mark 0 ct mark != 0 meta mark set ct mark }]
+ *     [--sa-marks: maps and a prerouting chain, see nft_sa.c] }
  *
  * One function per rule, each reading like the nft syntax above
  * (nft_print.c prints the same table as text).  Pure: builds into a
@@ -39,6 +40,7 @@
 #include "nft.h"
 #include "nft_batch.h"
 #include "nft_expr.h"
+#include "nft_sa.h"
 
 /* Where the L2TP header's fields sit in the transport header. */
 #define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
@@ -89,7 +91,7 @@ int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
 }
 
 int put_chain(struct batch *ctx, const char *name, const char *type,
-		     uint32_t hook, int prio, const char *what)
+	      uint32_t hook, int prio, const char *what)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -124,7 +126,7 @@ struct nftnl_rule *rule_new(struct batch *ctx, const char *chain)
 
 /* Put the rule in the batch (unless building it failed: @err) and free it. */
 int rule_put(struct batch *ctx, struct nftnl_rule *r, int err,
-		    const char *what)
+	     const char *what)
 {
 	struct nlmsghdr *nlh;
 
@@ -428,7 +430,8 @@ size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
 	memset(seqs, 0, sizeof(*seqs));
 	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
 	mnl_nlmsg_batch_next(ctx.b);
-	if (put_head(&ctx, adopt) || put_input(&ctx) || put_output(&ctx))
+	if (put_head(&ctx, adopt) || put_input(&ctx) || put_output(&ctx) ||
+	    (cfg->sa_marks && put_sa_part(&ctx)))
 		goto out;
 	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
 	if (mnl_nlmsg_batch_next(ctx.b))

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
+#include <linux/xfrm.h>
 #include <libnftnl/expr.h>
 
 #include "nft_expr.h"
@@ -226,6 +227,32 @@ int nx_th_write(struct nftnl_rule *r, uint32_t offset, uint32_t len)
 	return 0;
 }
 
+int nx_xfrm_in(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = add(r, "xfrm");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_XFRM_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_XFRM_KEY, key);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_XFRM_DIR, XFRM_POLICY_IN);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_XFRM_SPNUM, 0);
+	return 0;
+}
+
+int nx_vmap(struct nftnl_rule *r, const char *set, uint32_t set_id)
+{
+	struct nftnl_expr *e = add(r, "lookup");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	return 0;
+}
+
 int nx_rt(struct nftnl_rule *r, uint32_t key)
 {
 	struct nftnl_expr *e = add(r, "rt");
@@ -245,5 +272,30 @@ int nx_verdict(struct nftnl_rule *r, int verdict)
 		return -1;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+	return 0;
+}
+
+int nx_imm(struct nftnl_rule *r, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = add(r, "immediate");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
+	return 0;
+}
+
+int nx_mask_xor(struct nftnl_rule *r, uint32_t mask, uint32_t xor)
+{
+	struct nftnl_expr *e = add(r, "bitwise");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(mask));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &xor, sizeof(xor));
 	return 0;
 }

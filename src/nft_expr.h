@@ -44,4 +44,13 @@ int nx_udp_port(struct nftnl_rule *r, uint32_t offset, uint16_t port);
 /* register 1 &= the mark mask, unless it is all ones */
 int nx_mark_mask(struct nftnl_rule *r, uint32_t mask);
 
+/* ipsec in reqid|spi|...: the inbound SA's (secpath entry 0) @key */
+int nx_xfrm_in(struct nftnl_rule *r, uint32_t key);
+/* vmap @set: the verdict that register 1 maps to */
+int nx_vmap(struct nftnl_rule *r, const char *set, uint32_t set_id);
+/* register 1 = @data */
+int nx_imm(struct nftnl_rule *r, const void *data, uint32_t len);
+/* register 1 = (register 1 & @mask) ^ @xor, 32 bits in host order */
+int nx_mask_xor(struct nftnl_rule *r, uint32_t mask, uint32_t xor);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "l2tp.h"
 #include "nft.h"
+#include "nft_sa.h"
 
 static const struct {
 	const char *addr;	/* nft's name of the peer's address */
@@ -87,6 +88,36 @@ static void print_tunnel_rules(FILE *f, const struct nft_cfg *cfg, int i)
 			l[k].l, l[k].off, a, l[k].off, families[i].xlate);
 }
 
+/* --sa-marks: the maps and the prerouting chain (nft_sa.c); the chains
+ * per mark come and go with the policies. */
+static void print_sa(FILE *f)
+{
+	static const struct { const char *name, *key, *udp; } m[4] = {
+		{ NFT_SA_ESP4, "ip saddr . udp sport . @th,64,32",
+		  "udp dport 4500 " },
+		{ NFT_SA_ESP6, "ip6 saddr . udp sport . @th,64,32",
+		  "udp dport 4500 " },
+		{ NFT_SA_ESPP4, "ip saddr . esp spi", "" },
+		{ NFT_SA_ESPP6, "ip6 saddr . esp spi", "" },
+	};
+	int i;
+
+	fprintf(f, "\n\t# --sa-marks: the daemon fills these maps from the "
+		"kernel's IPsec\n\t# policies and SAs, and adds a chain "
+		"sa-mark-<mark> per mark\n\tmap %s {\n"
+		"\t\ttypeof ipsec in reqid : verdict\n\t}\n", NFT_SA_REQIDS);
+	for (i = 0; i < 4; i++)
+		fprintf(f, "\n\tmap %s {\n\t\ttypeof %s : meta mark\n\t}\n",
+			m[i].name, m[i].key);
+	fprintf(f, "\n\tchain %s {\n\t\ttype filter hook prerouting priority "
+		"mangle + 5; policy accept;\n"
+		"\t\tipsec in reqid vmap @%s\n", NFT_CHAIN_SA, NFT_SA_REQIDS);
+	for (i = 0; i < 4; i++)
+		fprintf(f, "\t\t%smeta mark set %s map @%s\n", m[i].udp,
+			m[i].key, m[i].name);
+	fputs("\t}\n", f);
+}
+
 void nft_print(FILE *f, const struct nft_cfg *cfg)
 {
 	char mask[24] = "";
@@ -117,5 +148,7 @@ void nft_print(FILE *f, const struct nft_cfg *cfg)
 			"mark%s\n", mask, mask);
 	if (cfg->connmark || cfg->tunnel_marks)
 		fputs("\t}\n", f);
+	if (cfg->sa_marks)
+		print_sa(f);
 	fputs("}\n", f);
 }

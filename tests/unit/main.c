@@ -15,6 +15,7 @@ int main(void)
 	test_handler();
 	test_kl2tp();
 	test_xfrm();
+	test_nft_sa();
 	printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

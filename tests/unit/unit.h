@@ -34,6 +34,7 @@ void test_handler(void);
 void test_tunnels(void);
 void test_kl2tp(void);
 void test_xfrm(void);
+void test_nft_sa(void);
 
 /* An L2TP control message under construction. */
 struct b {
