@@ -47,7 +47,7 @@ DAEMON_SRCS := $(PURE_SRCS) src/ring.c src/log.c src/nl.c src/queue.c src/ct.c \
 	      src/nft_guard.c src/nft.c \
 	      src/kl2tp_parse.c src/kl2tp.c src/notify.c src/priv.c \
 	      src/htab.c src/xfrm_parse.c src/xfrm_db.c src/xfrm_db_sa.c \
-	      src/nft_sa.c \
+	      src/nft_sa.c src/xfrm.c \
 	      src/options.c src/main.c
 LISTEN_SRCS := src/listen.c src/escape.c
 UNIT_SRCS  := $(wildcard tests/unit/*.c) $(PURE_SRCS) src/ring.c src/log.c \

@@ -22,6 +22,7 @@
 #include "options.h"
 #include "priv.h"
 #include "queue.h"
+#include "xfrm.h"
 #include "xlate.h"
 
 #ifndef VERSION
@@ -38,6 +39,7 @@ struct daemon {
 	struct nft *nft;
 	struct xlate *xlate;
 	struct kl2tp *kl2tp;
+	struct xfrm *xfrm;
 };
 
 static const struct queue_ops handler_ops = {
@@ -47,7 +49,7 @@ static const struct queue_ops handler_ops = {
 };
 
 /* What the loop polls. */
-enum { SLOT_QUEUE, SLOT_OUTPUT, SLOT_NFT, SLOT_KL2TP, SLOT_MAX };
+enum { SLOT_QUEUE, SLOT_OUTPUT, SLOT_NFT, SLOT_KL2TP, SLOT_XFRM, SLOT_MAX };
 
 static volatile sig_atomic_t sig_quit, sig_hup, sig_usr1;
 
@@ -122,6 +124,8 @@ static int start(struct daemon *d, struct config *c)
 			return -1;
 		handler_set_xlate(d->handler, d->xlate);
 	}
+	if (c->nft.sa_marks && xfrm_open(&d->xfrm, d->nft))
+		return -1;
 	return 0;
 }
 
@@ -130,6 +134,7 @@ static int start(struct daemon *d, struct config *c)
 static void stop(struct daemon *d)
 {
 	kl2tp_close(d->kl2tp);
+	xfrm_close(d->xfrm);
 	xlate_close(d->xlate);
 	nft_close(d->nft);
 	queue_close(d->queue);
@@ -143,6 +148,7 @@ static void log_counters(const struct daemon *d)
 	queue_log_stats(d->queue);
 	handler_log_stats(d->handler);
 	xlate_log_stats(d->xlate);
+	xfrm_log_stats(d->xfrm);
 	ipc_log_stats(d->ipc);
 	nft_guard_log_stats(&d->cfg->nft);
 }
@@ -159,6 +165,7 @@ static int run(struct daemon *d, const sigset_t *waitmask)
 		ipc_pollfd(d->ipc, &pfd[SLOT_OUTPUT]);
 		pfd[SLOT_NFT] = (struct pollfd){ nft_fd(d->nft), POLLIN, 0 };
 		pfd[SLOT_KL2TP] = (struct pollfd){ kl2tp_fd(d->kl2tp), POLLIN, 0 };
+		pfd[SLOT_XFRM] = (struct pollfd){ xfrm_fd(d->xfrm), POLLIN, 0 };
 		n = ppoll(pfd, SLOT_MAX, &tick, waitmask);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
@@ -182,6 +189,8 @@ static int run(struct daemon *d, const sigset_t *waitmask)
 			nft_dispatch(d->nft);
 		if (pfd[SLOT_KL2TP].revents & POLLIN)
 			kl2tp_dispatch(d->kl2tp);
+		if (pfd[SLOT_XFRM].revents & (POLLIN | POLLERR))
+			xfrm_dispatch(d->xfrm);
 		ipc_dispatch(d->ipc, pfd[SLOT_OUTPUT].revents);
 		xlate_tick(d->xlate);
 		notify_watchdog();

@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "nft.h"
+#include "nft_sa.h"
 #include "notify.h"
 
 struct nft {
@@ -95,7 +96,9 @@ static void chain_cb(const struct nlmsghdr *nlh, void *data)
 		goto out;
 	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
 	name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	/* --sa-marks' chains per mark are xfrm.c's to replace */
 	if (!table || !name || strcmp(table, n->cfg.table) ||
+	    !strncmp(name, NFT_SA_CHAIN_PREFIX, strlen(NFT_SA_CHAIN_PREFIX)) ||
 	    strlen(name) >= sizeof(n->adopt.chains[0]) ||
 	    n->adopt.n == NFT_ADOPT_CHAINS)
 		goto out;

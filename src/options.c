@@ -30,7 +30,8 @@ static const char usage_text[] =
 "                 [--manage-rules | --no-rules] [--table NAME]\n"
 "                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
 "                 [--connmark] [--tunnel-marks] [--tunnel-mark-timeout SEC]\n"
-"                 [--tunnel-marks-max N] [--require-ipsec] [--fdstore]\n"
+"                 [--tunnel-marks-max N] [--sa-marks] [--require-ipsec]\n"
+"                 [--fdstore]\n"
 "                 [--print-rules] [--user NAME] [--output-owner USER]\n"
 "                 [--syslog] [-d] [-h] [-V]\n"
 "\n"
@@ -66,6 +67,9 @@ static const char usage_text[] =
 "      --tunnel-marks-max N\n"
 "                         tunnels per address family (1-1000000,\n"
 "                         default 65536)\n"
+"      --sa-marks         mark IPsec packets from the kernel's policies\n"
+"                         and SAs, for IKE daemons that leave them\n"
+"                         unmarked (Libreswan's mark=-1)\n"
 "      --require-ipsec    drop L2TP that IPsec did not protect, both ways,\n"
 "                         with a table that stays when the daemon stops\n"
 "      --fdstore          keep the table and its tunnels across restarts:\n"
@@ -97,6 +101,7 @@ enum {
 	OPT_TUNNEL_MARKS,
 	OPT_TUNNEL_TIMEOUT,
 	OPT_TUNNEL_MAX,
+	OPT_SA_MARKS,
 	OPT_USER,
 	OPT_OUTPUT_OWNER,
 	OPT_SYSLOG,
@@ -123,6 +128,7 @@ static const struct option long_options[] = {
 	{ "tunnel-marks",	no_argument,	   NULL, OPT_TUNNEL_MARKS },
 	{ "tunnel-mark-timeout", required_argument, NULL, OPT_TUNNEL_TIMEOUT },
 	{ "tunnel-marks-max",	required_argument, NULL, OPT_TUNNEL_MAX },
+	{ "sa-marks",		no_argument,	   NULL, OPT_SA_MARKS },
 	{ "user",		required_argument, NULL, OPT_USER },
 	{ "output-owner",	required_argument, NULL, OPT_OUTPUT_OWNER },
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
@@ -267,6 +273,9 @@ static int rules_option(struct config *c, int opt, const char *arg)
 		c->nft.tunnel_max = (uint32_t)parse_num("--tunnel-marks-max",
 							arg, 1, 1000000);
 		break;
+	case OPT_SA_MARKS:
+		c->nft.sa_marks = 1;
+		break;
 	case OPT_PRINT_RULES:
 		c->print_rules = 1;
 		break;
@@ -390,6 +399,9 @@ void options_parse(int argc, char **argv, struct config *c)
 			    "--no-rules");
 	if (c->nft.tunnel_marks && !c->manage_rules)
 		usage_error("--tunnel-marks: needs the daemon's own table, not "
+			    "--no-rules");
+	if (c->nft.sa_marks && !c->manage_rules)
+		usage_error("--sa-marks: needs the daemon's own table, not "
 			    "--no-rules");
 	if (c->nft.fdstore && !c->manage_rules)
 		usage_error("--fdstore: needs the daemon's own table, not "
