@@ -20,6 +20,8 @@
  *       own bytes, from a socket without SO_MARK
  *   nettool dump [-6] PORT              print each datagram in hex, a line
  *       each (the kernel drops those with a bad UDP checksum)
+ *   nettool esp DST SPI                 send one ESP packet (IP protocol
+ *       50) with that SPI, sequence number 1 and 8 bytes of nothing
  *   nettool supervise NOTIFY CMD ARGS... a service manager's part of
  *       the sd_notify and file descriptor store protocols, as systemd
  *       plays it with Restart=always: runs CMD with NOTIFY_SOCKET, keeps
@@ -583,6 +585,27 @@ static int do_respond(int argc, char **argv)
 	return 0;
 }
 
+static int do_esp(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	uint8_t pkt[16] = { 0 };
+	uint32_t spi, one = htonl(1);
+	socklen_t sl;
+	int fd, family;
+
+	if (argc < 4)
+		return 2;
+	family = parse_addr(argv[2], 0, &ss, &sl);
+	spi = htonl((uint32_t)strtoul(argv[3], NULL, 0));
+	memcpy(pkt, &spi, 4);
+	memcpy(pkt + 4, &one, 4);
+	fd = socket(family, SOCK_RAW, IPPROTO_ESP);
+	if (fd < 0 || sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&ss,
+			     sl) < 0)
+		die("esp");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -602,6 +625,8 @@ int main(int argc, char **argv)
 		return do_echo(argc, argv);
 	if (!strcmp(argv[1], "dump"))
 		return do_dump(argc, argv);
+	if (!strcmp(argv[1], "esp"))
+		return do_esp(argc, argv);
 	if (!strcmp(argv[1], "supervise"))
 		return do_supervise(argc, argv);
 	return 2;

@@ -1,7 +1,9 @@
 #!/bin/sh
 # --print-rules tells the truth: for each combination of the options that
 # shape the table, the printed text loads with the distribution's nft and
-# lists exactly as the table the daemon installs.
+# lists exactly as the table the daemon installs.  (--sa-marks: no IPsec
+# policy exists here, so there is no per-mark chain, which --print-rules
+# leaves out as the daemon adds them as policies come.)
 . "$(dirname "$0")/../lib.sh"
 setup_net
 
@@ -77,4 +79,8 @@ variant "tunnel marks, connmark, mask, no ipsec check, limits" --tunnel-marks \
 	--tunnel-mark-timeout 60 --tunnel-marks-max 1000
 variant "tunnel marks, port, table, priority, queue" --tunnel-marks \
 	--port 1799 --table tm --priority -300
+variant "sa marks" --sa-marks
+variant "sa marks, tunnel marks, connmark" --sa-marks --tunnel-marks --connmark
+variant "sa marks, connmark, mask, no ipsec check, table" --sa-marks \
+	--connmark --mark-mask 0xffff0000 --ipsec-check none --table sa
 [ -z "$FAILED" ]

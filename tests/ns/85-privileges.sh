@@ -9,7 +9,8 @@ sim_mark 0x85
 # the receiver trusts the daemon's user and lets it write
 start_listener -u "$(id -u nobody)" || no "listener starts"
 chmod 666 "$SOCK"
-start_daemon --user nobody --ipsec-check none || no "daemon starts"
+start_daemon --user nobody --ipsec-check none --sa-marks ||
+	no "daemon starts"
 check "says it dropped privileges" grep -q \
 	'running as nobody with CAP_NET_ADMIN only' "$TMP/daemon.err"
 st=/proc/$(pid_of daemon)/status
@@ -27,6 +28,13 @@ in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 3 "unprivileged"
 wait_messages 1
 check "unprivileged daemon: SCCRQ queued, conntrack and output work" \
 	grep -q 'tunnel 3 mark 0x85 host "unprivileged"' "$TMP/listen.out"
+# --sa-marks: XFRM events and map changes with CAP_NET_ADMIN alone
+in_s ip xfrm policy add src 198.51.100.1/32 dst $S4/32 proto udp dir in \
+	mark 0x10001 mask 0xffffffff tmpl src 198.51.100.1 dst $S4 proto esp \
+	reqid 85 mode transport
+check "unprivileged daemon: a new IPsec policy's reqid in the SA map" \
+	wait_until 5 sh -c "$IN_S nft list map inet l2tp-nfqd sa_reqids |
+		grep -q '85 : jump sa-mark-00010001'"
 stop daemon
 check "exits 0" test "$STATUS" -eq 0
 check "and still removes its table" sh -c \
