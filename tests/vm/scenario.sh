@@ -12,19 +12,20 @@ D=$B/l2tp-nfqd
 N=$B/nettool
 W=/tmp/vm
 mkdir -p $W
+T=${TIER:-vm}
 pass=0 fail=0
 
-ok() { echo "ok   vm: $*"; pass=$((pass + 1)); }
-no() { echo "FAIL vm: $*"; fail=$((fail + 1)); return 1; }
+ok() { echo "ok   $T: $*"; pass=$((pass + 1)); }
+no() { echo "FAIL $T: $*"; fail=$((fail + 1)); return 1; }
 check() { w=$1; shift; if "$@"; then ok "$w"; else no "$w"; fi; }
 wait_until() {
 	t=$(($1 * 10)); shift
 	while [ $t -gt 0 ]; do "$@" && return 0; sleep 0.1; t=$((t - 1)); done
 	return 1
 }
-finish() { echo "vm: $pass passed, $fail failed"; exit 0; }
+finish() { echo "$T: $pass passed, $fail failed"; exit 0; }
 # show a file's tail on the console, for a failure's diagnosis
-dump() { tail -n "${2:-15}" "$1" 2>/dev/null | sed "s|^|info vm: $(basename "$1"): |"; }
+dump() { tail -n "${2:-15}" "$1" 2>/dev/null | sed "s|^|info $T: $(basename "$1"): |"; }
 in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 for m in xfrm_user esp4 nft_queue nf_conntrack veth bridge ppp_generic \
@@ -177,7 +178,7 @@ in_ns c2 "$N" send -s 1701 -w 20000 203.0.113.2 1701 sccrq 22 client-two \
 	>$W/c2.reply 2>&1 &
 p2=$!
 wait $p1 $p2
-cat $W/respond.out | sed 's/^/info vm: /'
+cat $W/respond.out | sed "s/^/info $T: /"
 
 check "two messages" test "$(grep -c '^answered' $W/respond.out)" -eq 2
 check "same peer address for both: the NAT's" \
@@ -313,7 +314,7 @@ sleep 15
 n=$(calls)
 check "xl2tpd without return-path marks: no tunnel comes up" sh -c \
 	"! grep -q 'Connection established' $W/srv/xl2tpd.log && [ $n -eq 0 ]" ||
-	{ dump $W/srv/xl2tpd.log 20; dump $W/c1/xl2tpd.log 20; ip netns exec srv ip xfrm policy | sed 's/^/info vm: /' | head -30; }
+	{ dump $W/srv/xl2tpd.log 20; dump $W/c1/xl2tpd.log 20; ip netns exec srv ip xfrm policy | sed "s/^/info $T: /" | head -30; }
 xl2tpd_stop
 
 in_ns srv "$D" -n 1 --tunnel-marks -d >$W/daemon4.out 2>&1 &
@@ -326,7 +327,7 @@ check "xl2tpd with --tunnel-marks: both tunnels come up" test \
 	{ dump $W/srv/xl2tpd.log 20; dump $W/c1/xl2tpd.log 10; }
 check "xl2tpd with --tunnel-marks: both calls up (two PPP links on the server)" \
 	test "$(calls)" -eq 2 ||
-	{ dump $W/srv/xl2tpd.log 30; dump $W/srv/ppp.log 20; dump $W/c1/ppp.log 20; ip -n srv -br addr | sed 's/^/info vm: /'; }
+	{ dump $W/srv/xl2tpd.log 30; dump $W/srv/ppp.log 20; dump $W/c1/ppp.log 20; ip -n srv -br addr | sed "s/^/info $T: /"; }
 check "each client has its PPP link" sh -c \
 	"ip -n c1 -br addr | grep -q '^ppp.*198.18.0.1[0-9]' &&
 	 ip -n c2 -br addr | grep -q '^ppp.*198.18.0.1[0-9]'"
