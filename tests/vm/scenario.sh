@@ -542,32 +542,32 @@ xl2tpd_stop
 if [ $old_l2tp = yes ]; then
 	# Known limitation of these kernels in xl2tpd's kernel mode: the
 	# LNS's tunnel sockets for c1 and c2 share one address and port pair,
-	# and the kernel does not tell their data apart by tunnel ID.  Seen
-	# on 6.1: c2's PPP link never comes up, c1's loses part of its data
-	# once c2's tunnel exists; c3, on its own port, is not affected.
-	# If this check fails, the kernel changed: look again at the advice
-	# in contrib/xl2tpd/xl2tpd.conf.
+	# and the kernel does not tell their data apart by tunnel ID: data
+	# that lands on the other tunnel's socket is dropped.  Seen on 6.1:
+	# once c2's tunnel exists, about half of c1's pings are lost, and
+	# c2's PPP link does not come up or loses as much; c3, on its own
+	# port, is not affected.  If this check fails, the kernel
+	# changed: look again at the advice in contrib/xl2tpd/xl2tpd.conf.
 	modprobe l2tp_ppp || no "modprobe l2tp_ppp"
 	xl2tpd_conf kernel
 	lns_start kernel
 	lac_start kernel c1
 	wait_calls 1 60
 	lac_start kernel c2 c3
-	# c3's call comes up; c2's would have by then, had it worked
+	# c3's call comes up; c2's, if it does, by then
 	t=60
 	while { [ "$(tunnels kernel)" -lt 3 ] || [ "$(calls)" -lt 2 ]; } &&
 	      [ $t -gt 0 ]; do
 		sleep 1; t=$((t - 1))
 	done
-	sleep 5
+	wait_calls 3 10
 	check "xl2tpd kernel mode: PPP data in the kernel" \
 		grep -q 'Using l2tp kernel support' $W/srv/xl2tpd-kernel.log
 	traffic $LACS
-	check "known limitation, Linux < 6.10, xl2tpd kernel mode: three tunnels up, but of c1 and c2 (same address and port) only c1's PPP link carries data" \
-		sh -c "[ $(tunnels kernel) -eq 3 ] && [ $(calls) -eq 2 ] &&
-		       [ $(cat $W/c1.up) -gt 0 ] && [ $(cat $W/c1.down) -gt 0 ] &&
-		       [ -z '$(ppp_addr c2)' ] && [ $(cat $W/c2.up) -eq 0 ] &&
-		       [ $(cat $W/c2.down) -eq 0 ]" ||
+	check "known limitation, Linux < 6.10, xl2tpd kernel mode: three tunnels up, but c1 and c2 (same address and port) do not both get all their PPP data through" \
+		sh -c "[ $(tunnels kernel) -eq 3 ] && ! { [ $(cat $W/c1.up) -eq $NP ] &&
+		       [ $(cat $W/c1.down) -eq $NP ] && [ $(cat $W/c2.up) -eq $NP ] &&
+		       [ $(cat $W/c2.down) -eq $NP ]; }" ||
 		xl2tpd_dump kernel
 	check "xl2tpd kernel mode: c3 (its own port) carries $NP pings each way all the same" \
 		full c3 || xl2tpd_dump kernel
