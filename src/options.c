@@ -30,8 +30,8 @@ static const char usage_text[] =
 "                 [--manage-rules | --no-rules] [--table NAME]\n"
 "                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
 "                 [--connmark] [--tunnel-marks] [--tunnel-mark-timeout SEC]\n"
-"                 [--tunnel-marks-max N] [--sa-marks] [--require-ipsec]\n"
-"                 [--fdstore]\n"
+"                 [--tunnel-marks-max N] [--no-translate] [--sa-marks]\n"
+"                 [--require-ipsec] [--fdstore]\n"
 "                 [--print-rules] [--user NAME] [--output-owner USER]\n"
 "                 [--syslog] [-d] [-h] [-V]\n"
 "\n"
@@ -67,6 +67,8 @@ static const char usage_text[] =
 "      --tunnel-marks-max N\n"
 "                         tunnels per address family (1-1000000,\n"
 "                         default 65536)\n"
+"      --no-translate     never rewrite tunnel IDs: of two SAs' tunnels with\n"
+"                         one address and ID, the second gets no mark\n"
 "      --sa-marks         mark IPsec packets from the kernel's policies\n"
 "                         and SAs, for IKE daemons that leave them\n"
 "                         unmarked (Libreswan's mark=-1)\n"
@@ -107,6 +109,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_REQUIRE_IPSEC,
 	OPT_FDSTORE,
+	OPT_NO_TRANSLATE,
 };
 
 static const struct option long_options[] = {
@@ -134,6 +137,7 @@ static const struct option long_options[] = {
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
 	{ "require-ipsec",	no_argument,	   NULL, OPT_REQUIRE_IPSEC },
 	{ "fdstore",		no_argument,	   NULL, OPT_FDSTORE },
+	{ "no-translate",	no_argument,	   NULL, OPT_NO_TRANSLATE },
 	{ "debug",		no_argument,	   NULL, 'd' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -284,6 +288,9 @@ static int rules_option(struct config *c, int opt, const char *arg)
 		break;
 	case OPT_FDSTORE:
 		c->nft.fdstore = 1;
+		break;
+	case OPT_NO_TRANSLATE:
+		c->no_translate = 1;
 		break;
 	default:
 		return 0;
