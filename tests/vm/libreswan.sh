@@ -72,7 +72,9 @@ ls_pluto() {	# start pluto in srv with the shipped configuration
 	# pluto runs addconn from its own directory
 	[ -e /usr/libexec/ipsec ] || ln -s "$LSW/usr/libexec/ipsec" /usr/libexec/ipsec
 	[ -f "$LW/nss/cert9.db" ] || certutil -N -d "sql:$LW/nss" --empty-password
-	in_ns srv "$LSW/usr/libexec/ipsec/pluto" --nofork --stderrlog \
+	# and `ipsec _updown` from $PATH: Libreswan's, not strongSwan's
+	in_ns srv env PATH="$LSW/usr/sbin:$PATH" \
+		"$LSW/usr/libexec/ipsec/pluto" --nofork --stderrlog \
 		--config "$TOP/contrib/libreswan/ipsec.conf" \
 		--secretsfile "$TOP/contrib/libreswan/ipsec.secrets" \
 		--rundir "$LW/run" --nssdir "$LW/nss" \
@@ -84,6 +86,9 @@ ls_whack() {
 	in_ns srv "$LSW/usr/libexec/ipsec/whack" --ctlsocket "$LW/run/pluto.ctl" "$@"
 }
 ls_loaded() { ls_whack --status 2>/dev/null | grep -q '"l2tp-mark":'; }
+ls_state() {	# ls_state NS: its SAs, keys blanked out (for the console)
+	ip -n "$1" xfrm state | sed -E 's/0x[0-9a-f]{16,}/<key>/g'
+}
 
 ls_client() {	# ls_client C: a Windows-like IKEv1 client for Libreswan
 	cat >"$LW/$1.conf" <<CONF
@@ -180,9 +185,9 @@ ls_links_up() {	# both calls up on the server and each client
 }
 
 ls_pings() {	# both clients ping the server over PPP at the same time
-	in_ns c1 ping -c 5 -i 0.3 -W 2 198.18.0.1 >"$LW/c1.ping" 2>&1 &
+	in_ns c1 busybox ping -c 5 -i 0.3 -W 2 198.18.0.1 >"$LW/c1.ping" 2>&1 &
 	p1=$!
-	in_ns c2 ping -c 5 -i 0.3 -W 2 198.18.0.1 >"$LW/c2.ping" 2>&1 &
+	in_ns c2 busybox ping -c 5 -i 0.3 -W 2 198.18.0.1 >"$LW/c2.ping" 2>&1 &
 	p2=$!
 	wait $p1
 	r1=$?
@@ -210,7 +215,7 @@ if ! ls_pluto; then
 	dump "$LW/pluto.log" 30
 else
 	ok "Libreswan's pluto starts with contrib/libreswan/ipsec.conf"
-	check "it loads the connection l2tp-mark" ls_loaded ||
+	check "it loads the connection l2tp-mark" wait_until 30 ls_loaded ||
 		dump "$LW/pluto.log" 30
 
 	# --- the clients: IKEv1 from behind the NAT ------------------------
@@ -227,7 +232,10 @@ else
 		test "$(echo "$lmarks" | grep -c .)" -eq 2
 	check "its SAs carry none, nor an output mark" sh -c \
 		"! grep -q 'mark\\|output-mark' '$LW/state.txt'"
-	check "NAT-T: ESP in UDP" grep -q 'encap type espinudp' "$LW/state.txt"
+	check "NAT-T: ESP in UDP" grep -q 'encap type espinudp' "$LW/state.txt" ||
+		{ ls_state srv >"$LW/state.show"; dump "$LW/state.show" 40;
+		  ls_state c1 >"$LW/c1.state"; dump "$LW/c1.state" 20;
+		  dump "$LW/pluto.log" 60; }
 
 	# --- without --sa-marks: no mark, no tunnel -------------------------
 	ls_daemon "$LW/daemon0.log" --tunnel-marks -d
@@ -253,7 +261,10 @@ else
 	while ! ls_links_up && [ $t -gt 0 ]; do sleep 1; t=$((t - 1)); done
 	check "--sa-marks --tunnel-marks: both tunnels come up" test \
 		"$(grep -c 'Connection established' "$LW/srv/xl2tpd.log")" -eq 2 ||
-		{ dump "$LW/srv/xl2tpd.log" 30; dump "$LW/daemon.log" 30; }
+		{ dump "$LW/srv/xl2tpd.log" 30; dump "$LW/c1/xl2tpd.log" 20;
+		  dump "$LW/daemon.log" 30;
+		  in_ns srv nft list table inet l2tp-nfqd >"$LW/table.txt" 2>&1;
+		  dump "$LW/table.txt" 60; }
 	check "both calls up: two PPP links on the server, one on each client" \
 		ls_links_up ||
 		{ dump "$LW/srv/ppp.log" 20; dump "$LW/c1/ppp.log" 20; }
@@ -262,7 +273,10 @@ else
 	check "the SCCRQs' messages carried the clients' marks" sh -c \
 		"for m in $(echo $lmarks); do
 			grep -q \"SCCRQ from .*mark \$m\" '$LW/daemon.log' || exit 1
-		 done" || dump "$LW/daemon.log" 30
+		 done" ||
+		{ dump "$LW/daemon.log" 30; ip -n srv xfrm policy >"$LW/pol.txt";
+		  dump "$LW/pol.txt" 40; ls_state srv >"$LW/state.show";
+		  dump "$LW/state.show" 40; dump "$LW/pluto.log" 30; }
 
 	# no key in the log: every key the kernel holds, 8 hex digits at a time
 	ip -n srv xfrm state | sed -n 's/.* 0x\([0-9a-f]\{16,\}\).*/\1/p' |
