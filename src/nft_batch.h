@@ -29,6 +29,7 @@ struct nlmsghdr *batch_hdr(struct batch *ctx, uint16_t type, uint16_t flags,
 #define KEEP_FLAGS	0xffffffffu	/* NEWTABLE without flags */
 int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
 	      const char *what);
+/* @type NULL: a regular chain (no hook), for jumps */
 int put_chain(struct batch *ctx, const char *name, const char *type,
 	      uint32_t hook, int prio, const char *what);
 /* A new rule at the end of @chain; rule_put() puts it in the batch
