@@ -67,6 +67,35 @@ struct nlmsghdr *batch_hdr(struct batch *ctx, uint16_t type, uint16_t flags,
 				     batch_seq(ctx, what));
 }
 
+int batch_start(struct batch *ctx, char *buf, size_t size, size_t min)
+{
+	/* libmnl writes a message before checking it against the limit:
+	 * the buffer must be twice the limit */
+	if (size < min)
+		return -1;
+	ctx->b = mnl_nlmsg_batch_start(buf, size / 2);
+	if (!ctx->b)
+		return -1;
+	memset(ctx->seqs, 0, sizeof(*ctx->seqs));
+	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx->b), nl_seq(ctx->seq));
+	mnl_nlmsg_batch_next(ctx->b);
+	return 0;
+}
+
+size_t batch_finish(struct batch *ctx, int err)
+{
+	size_t len = 0;
+
+	if (!err) {
+		nftnl_batch_end(mnl_nlmsg_batch_current(ctx->b),
+				nl_seq(ctx->seq));
+		if (mnl_nlmsg_batch_next(ctx->b))
+			len = mnl_nlmsg_batch_size(ctx->b);
+	}
+	mnl_nlmsg_batch_stop(ctx->b);
+	return len;
+}
+
 int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
 		     const char *what)
 {
@@ -436,26 +465,11 @@ size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
 {
 	struct batch ctx = { .cfg = cfg, .form = form, .seq = seq,
 			     .seqs = seqs };
-	size_t len = 0;
 
-	/* libmnl writes a message before checking it against the limit:
-	 * the buffer must be twice the limit */
-	if (size < NFT_BATCH_MIN)
+	if (batch_start(&ctx, buf, size, NFT_BATCH_MIN))
 		return 0;
-	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
-	if (!ctx.b)
-		return 0;
-	memset(seqs, 0, sizeof(*seqs));
-	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	mnl_nlmsg_batch_next(ctx.b);
-	if (put_head(&ctx, adopt) || put_input(&ctx) || put_output(&ctx))
-		goto out;
-	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	if (mnl_nlmsg_batch_next(ctx.b))
-		len = mnl_nlmsg_batch_size(ctx.b);
-out:
-	mnl_nlmsg_batch_stop(ctx.b);
-	return len;
+	return batch_finish(&ctx, put_head(&ctx, adopt) || put_input(&ctx) ||
+				  put_output(&ctx));
 }
 
 size_t nft_build_delete(char *buf, size_t size, const char *table,
@@ -464,20 +478,11 @@ size_t nft_build_delete(char *buf, size_t size, const char *table,
 	struct nft_cfg cfg = { .table = table };
 	struct nft_batch_seqs seqs;
 	struct batch ctx = { .cfg = &cfg, .seq = seq, .seqs = &seqs };
-	size_t len = 0;
+	int err;
 
-	if (size < 1024)
+	if (batch_start(&ctx, buf, size, 1024))
 		return 0;
-	memset(&seqs, 0, sizeof(seqs));
-	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
-	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	mnl_nlmsg_batch_next(ctx.b);
-	if (!put_table(&ctx, NFT_MSG_DELTABLE, 0, "removing the table")) {
-		*ack = seqs.last;
-		nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-		if (mnl_nlmsg_batch_next(ctx.b))
-			len = mnl_nlmsg_batch_size(ctx.b);
-	}
-	mnl_nlmsg_batch_stop(ctx.b);
-	return len;
+	err = put_table(&ctx, NFT_MSG_DELTABLE, 0, "removing the table");
+	*ack = seqs.last;
+	return batch_finish(&ctx, err);
 }
