@@ -40,6 +40,9 @@
 #include "nft_batch.h"
 #include "nft_expr.h"
 
+/* One data message in DATA_REFRESH keeps its tunnel live. */
+#define DATA_REFRESH		64
+
 /* Where the L2TP header's fields sit in the transport header. */
 #define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
 #define TH_L2TP_FLAGS		TH_L2TP(0)
@@ -282,25 +285,35 @@ static int put_mark_rule(struct batch *ctx, const struct tunnel_family *f,
 }
 
 /*
- * @th,64,16 & 0xc000 == 0xc000
- *	ip daddr . @th,96,16 @live4 update @live4 { ip daddr . @th,96,16 }
+ * Control:	@th,64,16 & 0xc000 == 0xc000
+ *		ip daddr . @th,96,16 @live4 update @live4 { ip daddr . @th,96,16 }
+ * Data:	@th,64,16 & 0xc000 == 0x4000|0 numgen random mod 64 0
+ *		ip daddr . @th,96,16|@th,80,16 @live4 update @live4 { ... }
  *
- * The L2TP daemon's control messages (T and L set) to a live tunnel keep
- * it alive; data messages cost no write.  A tunnel that went silent past
- * the timeout stays lapsed, and the next sweep removes it.  (The test is
- * on the set itself: Linux 6.1 refuses a membership test on a map.)
+ * What keeps a tunnel live: the L2TP daemon's control messages (T and L
+ * set), and one data message in 64 (an LNS such as L2TPNS sends no
+ * hello while data flows).  A write per data packet would cost more than
+ * the lookups; one in 64 keeps any tunnel that carries traffic live.  A
+ * tunnel silent past the timeout stays lapsed, and the next sweep
+ * removes it.  (The test is on the set itself: Linux 6.1 refuses a
+ * membership test on a map.)
  */
-static int put_live_rule(struct batch *ctx, const struct tunnel_family *f)
+static int put_live_rule(struct batch *ctx, const struct tunnel_family *f,
+			 int data, int lbit)
 {
 	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_TUNNELS);
+	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
+	uint16_t flags = (data ? 0 : L2TP_T) | (lbit ? L2TP_L : 0);
+	uint32_t zero = 0;
 	int err = !r ||
-		nx_flags(r, 0, L2TP_T | L2TP_L, L2TP_T | L2TP_L) ||
-		nx_tunnel_key(r, f, 1) ||
+		nx_flags(r, 0, L2TP_T | L2TP_L, flags) ||
+		(data && (nx_numgen(r, DATA_REFRESH) || nx_eq(r, &zero, 4))) ||
+		nx_tunnel_key(r, f, lbit) ||
 		nx_lookup(r, f->name[TS_LIVE], f->id[TS_LIVE], 0) ||
 		nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, f->addr_off,
 			   f->addr_len, NFT_REG_1) ||
-		nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER,
-			   TH_L2TP(L2TP_OFF_TUNNEL), 2, f->tid_reg) ||
+		nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_L2TP(tid), 2,
+			   f->tid_reg) ||
 		nx_update(r, f->name[TS_LIVE], f->id[TS_LIVE], 0);
 
 	return rule_put(ctx, r, err, "adding a tunnel refresh rule");
@@ -333,7 +346,8 @@ static int put_xlate_rule(struct batch *ctx, const struct tunnel_family *f,
 static int put_tunnel_rules(struct batch *ctx, const struct tunnel_family *f)
 {
 	return put_mark_rule(ctx, f, 0) || put_mark_rule(ctx, f, 1) ||
-	       put_live_rule(ctx, f) ||
+	       put_live_rule(ctx, f, 0, 1) || put_live_rule(ctx, f, 1, 0) ||
+	       put_live_rule(ctx, f, 1, 1) ||
 	       put_xlate_rule(ctx, f, 0) || put_xlate_rule(ctx, f, 1);
 }
 

@@ -259,3 +259,15 @@ int nx_jump(struct nftnl_rule *r, const char *chain)
 	nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
 	return 0;
 }
+
+int nx_numgen(struct nftnl_rule *r, uint32_t mod)
+{
+	struct nftnl_expr *e = add(r, "numgen");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, mod);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
+	return 0;
+}

@@ -82,6 +82,11 @@ static void print_tunnel_rules(FILE *f, int i)
 		"update @%s { %s . @th,96,16 }\n", a, families[i].live,
 		families[i].live, a);
 	for (k = 0; k < 2; k++)
+		fprintf(f, "\t\t@th,64,16 & 0xc000 == %s numgen random mod %d "
+			"0 %s . @th,%d,16 @%s update @%s { %s . @th,%d,16 }\n",
+			l[k].l, 64, a, l[k].off, families[i].live,
+			families[i].live, a, l[k].off);
+	for (k = 0; k < 2; k++)
 		fprintf(f, "\t\t@th,64,16 & 0x4000 == %s @th,%d,16 set %s . "
 			"@th,%d,16 map @%s\n", l[k].l, l[k].off, a, l[k].off,
 			families[i].xlate);
