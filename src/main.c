@@ -30,6 +30,7 @@
 
 /* The open modules, in start-up order. */
 struct daemon {
+	const struct config *cfg;
 	struct ipc *ipc;
 	struct ct *ct;
 	struct handler *handler;
@@ -87,6 +88,10 @@ static void setup_signals(sigset_t *waitmask)
  */
 static int start(struct daemon *d, struct config *c)
 {
+	d->cfg = c;
+	/* fail closed first: no cleartext L2TP from now on */
+	if (c->nft.require_ipsec && nft_guard_install(&c->nft))
+		return -1;
 	if (ipc_open(&d->ipc, &c->ipc))
 		return -1;
 	if (c->ct_lookup && ct_open(&d->ct))
@@ -139,6 +144,7 @@ static void log_counters(const struct daemon *d)
 	handler_log_stats(d->handler);
 	xlate_log_stats(d->xlate);
 	ipc_log_stats(d->ipc);
+	nft_guard_log_stats(&d->cfg->nft);
 }
 
 static int run(struct daemon *d, const sigset_t *waitmask)
@@ -193,6 +199,8 @@ int main(int argc, char **argv)
 	options_parse(argc, argv, &c);
 	if (c.print_rules) {
 		nft_print(stdout, &c.nft);
+		if (c.nft.require_ipsec)
+			nft_guard_print(stdout, &c.nft);
 		return 0;
 	}
 	log_init("l2tp-nfqd", c.use_syslog, c.debug);

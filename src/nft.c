@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
@@ -25,9 +27,12 @@
 
 #include "log.h"
 #include "nft.h"
+#include "notify.h"
 
 struct nft {
 	struct nft_cfg cfg;
+	struct nft_adopt adopt;		/* a table kept from before */
+	int stored;			/* the service manager holds n->nl */
 	struct mnl_socket *nl;		/* owns the table: open for life */
 	struct mnl_socket *events;	/* fallback mode only */
 	uint32_t seq;
@@ -78,6 +83,45 @@ static int get_table(struct nft *n, struct table_info *ti)
 	ret = nl_request(n->nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
 			 nlh->nlmsg_seq, table_cb, ti, &err);
 	return ret == -ENOENT ? 0 : ret;
+}
+
+static void chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nft *n = data;
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	const char *table, *name;
+
+	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0)
+		goto out;
+	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+	name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	if (!table || !name || strcmp(table, n->cfg.table) ||
+	    strlen(name) >= sizeof(n->adopt.chains[0]) ||
+	    n->adopt.n == NFT_ADOPT_CHAINS)
+		goto out;
+	strcpy(n->adopt.chains[n->adopt.n++], name);
+out:
+	nftnl_chain_free(c);
+}
+
+/* The chains of a table kept from before: they are replaced. */
+static int get_chains(struct nft *n)
+{
+	char buf[512] __attribute__((aligned(8))) = { 0 };
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+	struct nl_err err;
+
+	if (!c)
+		return -ENOMEM;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, n->cfg.table);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFT_FAMILY,
+				    NLM_F_DUMP, nl_seq(&n->seq));
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	n->adopt.n = 0;
+	return nl_request(n->nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
+			  nlh->nlmsg_seq, chain_cb, n, &err);
 }
 
 /* Rules elsewhere that queue to our queue would queue SCCRQs twice. */
@@ -185,7 +229,8 @@ static int commit(struct nft *n, struct nl_err *err,
 	char buf[NFT_BATCH_MIN] __attribute__((aligned(8))) = { 0 };
 	size_t len;
 
-	len = nft_build_install(buf, sizeof(buf), &n->cfg, n->form, &n->seq, s);
+	len = nft_build_install(buf, sizeof(buf), &n->cfg, n->form, &n->adopt,
+				&n->seq, s);
 	if (!len)
 		return -ENOMEM;
 	return nl_request(n->nl, buf, len, s->first, s->last, NULL, NULL, err);
@@ -202,6 +247,7 @@ static int install(struct nft *n)
 		ret = commit(n, &err, &s);
 		if (!ret)
 			return 0;
+
 		if (n->cfg.owner && err.seq == s.table &&
 		    (ret == -EOPNOTSUPP || ret == -EINVAL)) {
 			log_info("this kernel has no owned tables (Linux < "
@@ -213,6 +259,15 @@ static int install(struct nft *n)
 		if (n->form == NFT_QUEUE_NATIVE && err.seq == s.queue_rule &&
 		    (ret == -ENOENT || ret == -EOPNOTSUPP)) {
 			n->form = NFT_QUEUE_COMPAT;
+			continue;
+		}
+		if (n->adopt.adopt) {
+			/* sets kept from before that no longer fit */
+			log_warnx("cannot adopt table inet %s (%s%s%s): "
+				  "replacing it, its tunnels are lost",
+				  n->cfg.table, what_failed(&s, err.seq),
+				  err.msg[0] ? ": " : "", err.msg);
+			n->adopt.adopt = 0;
 			continue;
 		}
 		break;
@@ -243,9 +298,86 @@ static int watch_events(struct nft *n)
 	return 0;
 }
 
-int nft_open(struct nft **out, const struct nft_cfg *cfg)
+/*
+ * The socket that owns the table: the one the service manager kept for
+ * us across a restart (--fdstore), or a new one.
+ */
+static int open_socket(struct nft *n)
+{
+	int fd = n->cfg.fdstore ? notify_listen_fd("nft") : -1;
+
+	notify_listen_done(fd);
+	if (fd >= 0) {
+		n->nl = mnl_socket_fdopen(fd);
+		if (!n->nl)
+			close(fd);
+		else
+			log_info("kept netlink socket from the service manager: "
+				 "port %u", mnl_socket_get_portid(n->nl));
+	}
+	if (!n->nl)
+		n->nl = nl_open(NETLINK_NETFILTER);
+	if (!n->nl) {
+		log_warn("cannot open a netlink socket for nftables");
+		return -errno;
+	}
+	n->portid = mnl_socket_get_portid(n->nl);
+	return 0;
+}
+
+/* What is there already: ours from before (adopt), another's, or nothing. */
+static int check_table(struct nft *n)
 {
 	struct table_info ti;
+	int ret = get_table(n, &ti);
+
+	if (ret) {
+		errno = -ret;
+		log_warn("cannot read nftables (is nf_tables in this kernel? "
+			 "otherwise run with --no-rules)");
+		return ret;
+	}
+	if (ti.found && (ti.flags & NFT_TABLE_F_OWNER) &&
+	    ti.owner != n->portid) {
+		log_warnx("table inet %s exists and belongs to another "
+			  "process (netlink port %u: another l2tp-nfqd?); stop "
+			  "it, or choose another name with --table",
+			  n->cfg.table, ti.owner);
+		return -EEXIST;
+	}
+	if (!ti.found)
+		return 0;
+	/* kept for us across a restart, or plain and left by a daemon that
+	 * was killed: its tunnels live on, its rules are replaced */
+	n->adopt.adopt = 1;
+	if (!(ti.flags & NFT_TABLE_F_OWNER))
+		n->cfg.owner = 0;
+	log_info("adopting table inet %s from before (%s): its tunnels are "
+		 "kept", n->cfg.table, (ti.flags & NFT_TABLE_F_OWNER) ?
+		 "kept by the service manager" : "a plain table");
+	return get_chains(n);
+}
+
+/* --fdstore: the service manager keeps the table's socket, and so the
+ * table, until the service stops for good. */
+static void store_socket(struct nft *n)
+{
+	int ret;
+
+	if (!n->cfg.fdstore)
+		return;
+	ret = notify_fdstore(mnl_socket_get_fd(n->nl), "nft");
+	if (ret) {
+		errno = -ret;
+		log_warn("--fdstore: cannot hand the table's socket to the "
+			 "service manager; a restart loses the tunnels");
+		return;
+	}
+	n->stored = 1;
+}
+
+int nft_open(struct nft **out, const struct nft_cfg *cfg)
+{
 	struct nft *n;
 	int ret;
 
@@ -254,41 +386,25 @@ int nft_open(struct nft **out, const struct nft_cfg *cfg)
 		return -ENOMEM;
 	n->cfg = *cfg;
 	n->form = NFT_QUEUE_NATIVE;
-	n->nl = nl_open(NETLINK_NETFILTER);
-	if (!n->nl) {
-		ret = -errno;
-		log_warn("cannot open a netlink socket for nftables");
+	ret = open_socket(n);
+	if (ret)
 		goto err_free;
-	}
-	n->portid = mnl_socket_get_portid(n->nl);
-
-	ret = get_table(n, &ti);
-	if (ret) {
-		errno = -ret;
-		log_warn("cannot read nftables (is nf_tables in this kernel? "
-			 "otherwise run with --no-rules)");
+	ret = check_table(n);
+	if (ret)
 		goto err_close;
-	}
-	if (ti.found && (ti.flags & NFT_TABLE_F_OWNER)) {
-		log_warnx("table inet %s exists and belongs to another "
-			  "process (netlink port %u: another l2tp-nfqd?); stop "
-			  "it, or choose another name with --table",
-			  n->cfg.table, ti.owner);
-		ret = -EEXIST;
-		goto err_close;
-	}
-	if (ti.found)
-		log_warnx("replacing an existing table inet %s", n->cfg.table);
 	warn_other_queue_rules(n);
 
 	ret = install(n);
 	if (ret)
 		goto err_close;
+	/* if someone removes the table now, it comes back new */
+	n->adopt.adopt = 0;
 	if (!n->cfg.owner) {
 		ret = watch_events(n);
 		if (ret)
 			goto err_delete;
 	}
+	store_socket(n);
 	log_info("table inet %s installed (%s, %s)", n->cfg.table,
 		 n->cfg.owner ? "owned by the daemon" : "plain table, watched",
 		 n->form == NFT_QUEUE_NATIVE ? "native nft queue" :
@@ -388,6 +504,15 @@ void nft_close(struct nft *n)
 		return;
 	if (n->events)
 		mnl_socket_close(n->events);
+	if (n->stored) {
+		/* a stop closes the stored socket: the kernel removes the
+		 * table then; a restart hands it to the next daemon */
+		log_info("table inet %s left to the service manager",
+			 n->cfg.table);
+		mnl_socket_close(n->nl);
+		free(n);
+		return;
+	}
 	/* an owned table would go with the socket; say so explicitly */
 	len = nft_build_delete(buf, sizeof(buf), n->cfg.table, &n->seq, &seq);
 	if (len && nl_request(n->nl, buf, len, seq, seq, NULL, NULL, &err) &&

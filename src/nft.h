@@ -29,6 +29,18 @@ struct nft_cfg {
 	int tunnel_marks;	/* (peer . tunnel ID) -> mark maps */
 	uint32_t tunnel_timeout;	/* seconds an idle tunnel's mark lives */
 	uint32_t tunnel_max;	/* elements per map */
+	int fdstore;		/* keep the table across restarts: the
+				 * service manager holds its socket */
+	int require_ipsec;	/* the guard table (nft_guard.c) */
+};
+
+/* A table kept from before (a restart): keep it and its sets' elements,
+ * replace its chains, whatever they are. */
+#define NFT_ADOPT_CHAINS	16
+struct nft_adopt {
+	int adopt;
+	unsigned int n;
+	char chains[NFT_ADOPT_CHAINS][64];
 };
 
 #define NFT_MAP_V4		"tunnels4"
@@ -60,12 +72,14 @@ struct nft_batch_seqs {
 
 /*
  * nft_build_install - the batch that installs the table, replacing a
- * stale one of the same name in the same transaction (add, delete, add).
+ * stale one of the same name in the same transaction (add, delete, add),
+ * or, with @adopt, taking over a table kept from before.
  * Pure: builds into @buf (at least NFT_BATCH_MIN bytes), returns the
  * batch length or 0 when it does not fit.  @seq is advanced.
  */
 size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
-			 enum nft_queue_form form, uint32_t *seq,
+			 enum nft_queue_form form,
+			 const struct nft_adopt *adopt, uint32_t *seq,
 			 struct nft_batch_seqs *seqs);
 
 /* The batch that removes the table; @ack gets its ACKed message. */
@@ -97,6 +111,17 @@ size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
 
 /* The table in `nft -f` syntax, with the native queue statement. */
 void nft_print(FILE *f, const struct nft_cfg *cfg);
+
+/* --require-ipsec: the guard table, named after @table (nft_guard.c) */
+#define NFT_GUARD_SUFFIX	"-guard"
+void nft_guard_name(char *buf, size_t size, const char *table);
+size_t nft_guard_build(char *buf, size_t size, const struct nft_cfg *cfg,
+		       uint32_t *seq, struct nft_batch_seqs *seqs);
+void nft_guard_print(FILE *f, const struct nft_cfg *cfg);
+/* Install (replace) the guard table; 0 or -errno (logged). */
+int nft_guard_install(const struct nft_cfg *cfg);
+/* Log how much cleartext L2TP it dropped. */
+void nft_guard_log_stats(const struct nft_cfg *cfg);
 
 struct nft;
 

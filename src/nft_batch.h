@@ -6,6 +6,7 @@
  * and the tunnel maps' description.  Not an API. */
 #include <stdint.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/rule.h>
 
 #include "nft.h"
 
@@ -23,6 +24,18 @@ uint32_t batch_seq(struct batch *ctx, const char *what);
 /* A message header at the batch's end, asking for an ACK. */
 struct nlmsghdr *batch_hdr(struct batch *ctx, uint16_t type, uint16_t flags,
 			   const char *what);
+
+/* Tables, chains, rules of ctx->cfg->table (nft_build.c). */
+#define KEEP_FLAGS	0xffffffffu	/* NEWTABLE without flags */
+int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
+	      const char *what);
+int put_chain(struct batch *ctx, const char *name, const char *type,
+	      uint32_t hook, int prio, const char *what);
+/* A new rule at the end of @chain; rule_put() puts it in the batch
+ * unless building it failed (@err), and frees it. */
+struct nftnl_rule *rule_new(struct batch *ctx, const char *chain);
+int rule_put(struct batch *ctx, struct nftnl_rule *r, int err,
+	     const char *what);
 
 /*
  * The sets of --tunnel-marks, per address family, all keyed (peer

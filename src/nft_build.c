@@ -67,7 +67,7 @@ struct nlmsghdr *batch_hdr(struct batch *ctx, uint16_t type, uint16_t flags,
 				     batch_seq(ctx, what));
 }
 
-static int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
+int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
 		     const char *what)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -77,7 +77,9 @@ static int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
 		return -1;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, ctx->cfg->table);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFT_FAMILY);
-	if (type == NFT_MSG_NEWTABLE)
+	/* no flags at all: an existing table stays as it is (the owner
+	 * flag cannot be changed, only set at creation) */
+	if (type == NFT_MSG_NEWTABLE && flags != KEEP_FLAGS)
 		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, flags);
 	nlh = batch_hdr(ctx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
 		      what);
@@ -86,7 +88,7 @@ static int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
 	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
 }
 
-static int put_chain(struct batch *ctx, const char *name, const char *type,
+int put_chain(struct batch *ctx, const char *name, const char *type,
 		     uint32_t hook, int prio, const char *what)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
@@ -108,7 +110,7 @@ static int put_chain(struct batch *ctx, const char *name, const char *type,
 }
 
 /* A new rule at the end of @chain, for the put_*_rule() functions. */
-static struct nftnl_rule *rule_new(struct batch *ctx, const char *chain)
+struct nftnl_rule *rule_new(struct batch *ctx, const char *chain)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 
@@ -121,7 +123,7 @@ static struct nftnl_rule *rule_new(struct batch *ctx, const char *chain)
 }
 
 /* Put the rule in the batch (unless building it failed: @err) and free it. */
-static int rule_put(struct batch *ctx, struct nftnl_rule *r, int err,
+int rule_put(struct batch *ctx, struct nftnl_rule *r, int err,
 		    const char *what)
 {
 	struct nlmsghdr *nlh;
@@ -360,8 +362,56 @@ static int put_output(struct batch *ctx)
 	return cfg->connmark ? put_restore_rule(ctx) : 0;
 }
 
+static int del_chain(struct batch *ctx, const char *name)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c)
+		return -1;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, ctx->cfg->table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nlh = batch_hdr(ctx, NFT_MSG_DELCHAIN, 0, "replacing a chain");
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
+}
+
+/*
+ * The table's head: add + delete + add replaces a stale table of the
+ * same name (the owner flag can only be set when a table is created);
+ * adopting a table kept from before keeps it and its sets, and replaces
+ * its chains, rules and all.
+ */
+static int put_head(struct batch *ctx, const struct nft_adopt *adopt)
+{
+	unsigned int i;
+
+	if (adopt && adopt->adopt) {
+		if (put_table(ctx, NFT_MSG_NEWTABLE, KEEP_FLAGS,
+			      "adopting the table"))
+			return -1;
+		ctx->seqs->table = ctx->seqs->last;
+		for (i = 0; i < adopt->n; i++)
+			if (del_chain(ctx, adopt->chains[i]))
+				return -1;
+		return 0;
+	}
+	/* no flags: an owned table of ours cannot lose its flag */
+	if (put_table(ctx, NFT_MSG_NEWTABLE, KEEP_FLAGS, "adding the table") ||
+	    put_table(ctx, NFT_MSG_DELTABLE, 0, "replacing the table") ||
+	    put_table(ctx, NFT_MSG_NEWTABLE,
+		      ctx->cfg->owner ? NFT_TABLE_F_OWNER : 0,
+		      "adding the table"))
+		return -1;
+	/* the message that fails when the kernel has no owned tables */
+	ctx->seqs->table = ctx->seqs->last;
+	return 0;
+}
+
 size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
-			 enum nft_queue_form form, uint32_t *seq,
+			 enum nft_queue_form form,
+			 const struct nft_adopt *adopt, uint32_t *seq,
 			 struct nft_batch_seqs *seqs)
 {
 	struct batch ctx = { .cfg = cfg, .form = form, .seq = seq,
@@ -378,19 +428,7 @@ size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
 	memset(seqs, 0, sizeof(*seqs));
 	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
 	mnl_nlmsg_batch_next(ctx.b);
-	/*
-	 * add + delete + add: replaces a stale table of the same name, and
-	 * the owner flag can only be set when a table is created.
-	 */
-	if (put_table(&ctx, NFT_MSG_NEWTABLE, 0, "adding the table") ||
-	    put_table(&ctx, NFT_MSG_DELTABLE, 0, "replacing the table"))
-		goto out;
-	if (put_table(&ctx, NFT_MSG_NEWTABLE,
-		      cfg->owner ? NFT_TABLE_F_OWNER : 0, "adding the table"))
-		goto out;
-	/* the message that fails when the kernel has no owned tables */
-	seqs->table = seqs->last;
-	if (put_input(&ctx) || put_output(&ctx))
+	if (put_head(&ctx, adopt) || put_input(&ctx) || put_output(&ctx))
 		goto out;
 	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
 	if (mnl_nlmsg_batch_next(ctx.b))

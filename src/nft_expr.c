@@ -225,3 +225,25 @@ int nx_th_write(struct nftnl_rule *r, uint32_t offset, uint32_t len)
 			   NFT_PAYLOAD_L4CSUM_PSEUDOHDR);
 	return 0;
 }
+
+int nx_rt(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = add(r, "rt");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RT_DREG, NFT_REG_1);
+	return 0;
+}
+
+int nx_verdict(struct nftnl_rule *r, int verdict)
+{
+	struct nftnl_expr *e = add(r, "immediate");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+	return 0;
+}

@@ -34,6 +34,9 @@ int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
 int nx_th_write(struct nftnl_rule *r, uint32_t offset, uint32_t len);
 int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form);
 
+int nx_rt(struct nftnl_rule *r, uint32_t key);			/* load */
+int nx_verdict(struct nftnl_rule *r, int verdict);	/* accept, drop */
+
 /* meta ipsec exists: the packet came through an IPsec SA (a secpath) */
 int nx_ipsec_exists(struct nftnl_rule *r);
 /* udp and the UDP port at @offset is @port (host order) */

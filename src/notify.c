@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,7 +20,30 @@ static struct {
 	socklen_t len;
 	uint64_t watchdog_usec;
 	struct timespec last_ping;
+	int listen_fds;		/* $LISTEN_FDS, if passed to us */
+	char fdnames[256];	/* $LISTEN_FDNAMES */
 } nt = { .fd = -1 };
+
+#define LISTEN_FDS_START	3	/* sd_listen_fds(3) */
+
+/* The descriptors the service manager passed (its store, at a restart). */
+static void listen_init(void)
+{
+	const char *pid = getenv("LISTEN_PID");
+	const char *fds = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES");
+
+	if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid())
+		return;
+	nt.listen_fds = (int)strtol(fds, NULL, 10);
+	if (nt.listen_fds < 0 || nt.listen_fds > 64)
+		nt.listen_fds = 0;
+	if (names && strlen(names) < sizeof(nt.fdnames))
+		strcpy(nt.fdnames, names);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+}
 
 void notify_init(void)
 {
@@ -30,6 +54,7 @@ void notify_init(void)
 
 	if (wd && (!wdpid || strtol(wdpid, NULL, 10) == (long)getpid()))
 		nt.watchdog_usec = strtoull(wd, NULL, 10);
+	listen_init();
 	if (!path || (path[0] != '/' && path[0] != '@'))
 		return;
 	n = strlen(path);
@@ -81,4 +106,60 @@ void notify_watchdog(void)
 		notify_send("WATCHDOG=1");
 		nt.last_ping = now;
 	}
+}
+
+int notify_listen_fd(const char *name)
+{
+	const char *p = nt.fdnames;
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 0; i < nt.listen_fds && *p; i++) {
+		if (!strncmp(p, name, n) && (p[n] == ':' || !p[n]))
+			return LISTEN_FDS_START + i;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		p++;
+	}
+	return -1;
+}
+
+/* Closes the passed descriptors we did not take: nobody else will. */
+void notify_listen_done(int taken)
+{
+	int i;
+
+	for (i = 0; i < nt.listen_fds; i++)
+		if (LISTEN_FDS_START + i != taken)
+			close(LISTEN_FDS_START + i);
+	nt.listen_fds = 0;
+}
+
+int notify_fdstore(int fd, const char *name)
+{
+	char state[64], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov;
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+
+	if (nt.fd < 0)
+		return -ENOTCONN;
+	snprintf(state, sizeof(state), "FDSTORE=1\nFDNAME=%s", name);
+	iov.iov_base = state;
+	iov.iov_len = strlen(state);
+	mh.msg_name = &nt.addr;
+	mh.msg_namelen = nt.len;
+	memset(cbuf, 0, sizeof(cbuf));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(nt.fd, &mh, MSG_NOSIGNAL) < 0)
+		return -errno;
+	return 0;
 }

@@ -17,4 +17,16 @@ void notify_tick(struct timespec *tick);
 /* Feed the watchdog if half its interval has passed; once per loop. */
 void notify_watchdog(void);
 
+/*
+ * The service manager's file descriptor store (systemd's
+ * FileDescriptorStoreMax=): notify_fdstore() hands it @fd under @name;
+ * at the next start it passes the descriptor back ($LISTEN_FDS,
+ * $LISTEN_FDNAMES), which notify_listen_fd() finds (-1 if none).  The
+ * store lives as long as the service: across restarts and crashes, not
+ * past a stop.  notify_listen_done() closes the passed ones not taken.
+ */
+int notify_fdstore(int fd, const char *name);
+int notify_listen_fd(const char *name);
+void notify_listen_done(int taken);
+
 #endif

@@ -30,7 +30,7 @@ static const char usage_text[] =
 "                 [--manage-rules | --no-rules] [--table NAME]\n"
 "                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
 "                 [--connmark] [--tunnel-marks] [--tunnel-mark-timeout SEC]\n"
-"                 [--tunnel-marks-max N]\n"
+"                 [--tunnel-marks-max N] [--require-ipsec] [--fdstore]\n"
 "                 [--print-rules] [--user NAME] [--output-owner USER]\n"
 "                 [--syslog] [-d] [-h] [-V]\n"
 "\n"
@@ -66,6 +66,10 @@ static const char usage_text[] =
 "      --tunnel-marks-max N\n"
 "                         tunnels per address family (1-1000000,\n"
 "                         default 65536)\n"
+"      --require-ipsec    drop L2TP that IPsec did not protect, both ways,\n"
+"                         with a table that stays when the daemon stops\n"
+"      --fdstore          keep the table and its tunnels across restarts:\n"
+"                         the service manager holds its socket\n"
 "      --print-rules      print the table in nft -f syntax and exit\n"
 "      --user NAME        run as this user once started, keeping only\n"
 "                         CAP_NET_ADMIN\n"
@@ -96,6 +100,8 @@ enum {
 	OPT_USER,
 	OPT_OUTPUT_OWNER,
 	OPT_SYSLOG,
+	OPT_REQUIRE_IPSEC,
+	OPT_FDSTORE,
 };
 
 static const struct option long_options[] = {
@@ -120,6 +126,8 @@ static const struct option long_options[] = {
 	{ "user",		required_argument, NULL, OPT_USER },
 	{ "output-owner",	required_argument, NULL, OPT_OUTPUT_OWNER },
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
+	{ "require-ipsec",	no_argument,	   NULL, OPT_REQUIRE_IPSEC },
+	{ "fdstore",		no_argument,	   NULL, OPT_FDSTORE },
 	{ "debug",		no_argument,	   NULL, 'd' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -262,6 +270,12 @@ static int rules_option(struct config *c, int opt, const char *arg)
 	case OPT_PRINT_RULES:
 		c->print_rules = 1;
 		break;
+	case OPT_REQUIRE_IPSEC:
+		c->nft.require_ipsec = 1;
+		break;
+	case OPT_FDSTORE:
+		c->nft.fdstore = 1;
+		break;
 	default:
 		return 0;
 	}
@@ -376,5 +390,8 @@ void options_parse(int argc, char **argv, struct config *c)
 			    "--no-rules");
 	if (c->nft.tunnel_marks && !c->manage_rules)
 		usage_error("--tunnel-marks: needs the daemon's own table, not "
+			    "--no-rules");
+	if (c->nft.fdstore && !c->manage_rules)
+		usage_error("--fdstore: needs the daemon's own table, not "
 			    "--no-rules");
 }

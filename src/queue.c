@@ -111,8 +111,14 @@ static void handle_buf(struct queue *q, const void *buf, size_t len)
 	int left = (int)len;
 
 	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-		if (nlh->nlmsg_type == NLMSG_ERROR)
-			q->stats.verdict_errors++;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			/* a batch verdict finds nothing when every packet
+			 * of its batch was accepted one by one (rewritten) */
+			if (e->error != -ENOENT)
+				q->stats.verdict_errors++;
+		}
 		else
 			handle_packet(q, nlh);
 	}

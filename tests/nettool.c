@@ -20,6 +20,13 @@
  *       own bytes, from a socket without SO_MARK
  *   nettool dump [-6] PORT              print each datagram in hex, a line
  *       each (the kernel drops those with a bad UDP checksum)
+ *   nettool supervise NOTIFY CMD ARGS... a service manager's part of
+ *       the sd_notify and file descriptor store protocols, as systemd
+ *       plays it with Restart=always: runs CMD with NOTIFY_SOCKET, keeps
+ *       the descriptors it stores (FDSTORE=1, FDNAME=), starts it again
+ *       when it exits, passing them back (LISTEN_FDS, LISTEN_FDNAMES,
+ *       LISTEN_PID); SIGTERM stops CMD and closes the store, as a stop
+ *       does.  Prints "ready PID", "stored NAME", "exited STATUS".
  * DST may be IPv4 or IPv6.
  */
 #include <arpa/inet.h>
@@ -31,8 +38,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
@@ -363,6 +373,147 @@ static int do_dump(int argc, char **argv)
 	return 0;
 }
 
+#define STORE_MAX	8
+
+static struct {
+	int fd[STORE_MAX];
+	char name[STORE_MAX][64];
+	int n;
+} store;
+static volatile sig_atomic_t stopping;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* Keep a stored descriptor, once: the same file stored again is closed. */
+static void keep(int fd, const char *name)
+{
+	struct stat a, b;
+	int i;
+
+	fstat(fd, &a);
+	for (i = 0; i < store.n; i++) {
+		fstat(store.fd[i], &b);
+		if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			close(fd);
+			return;
+		}
+	}
+	if (store.n == STORE_MAX) {
+		close(fd);
+		return;
+	}
+	store.fd[store.n] = fd;
+	snprintf(store.name[store.n++], 64, "%s", name);
+	printf("stored %s\n", name);
+}
+
+static void notify_msg(int nfd)
+{
+	char buf[1024], cbuf[CMSG_SPACE(sizeof(int) * 4)], name[64] = "stored";
+	struct iovec iov = { buf, sizeof(buf) - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(nfd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	char *p;
+	int fd;
+
+	if (n < 0)
+		return;
+	buf[n] = '\0';
+	p = strstr(buf, "FDNAME=");
+	if (p)
+		sscanf(p + 7, "%63[^\n]", name);
+	if (strstr(buf, "READY=1"))
+		printf("ready\n");
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+		if (strstr(buf, "FDSTORE=1"))
+			keep(fd, name);
+		else
+			close(fd);
+	}
+}
+
+static pid_t run_child(const char *path, char **argv)
+{
+	char names[STORE_MAX * 65] = "", num[16];
+	pid_t pid = fork();
+	int i;
+
+	if (pid)
+		return pid;
+	setenv("NOTIFY_SOCKET", path, 1);
+	for (i = 0; i < store.n; i++) {
+		int fd = dup(store.fd[i]);	/* clears CLOEXEC */
+
+		dup2(fd, 3 + i);
+		if (fd != 3 + i)
+			close(fd);
+		strcat(names, i ? ":" : "");
+		strcat(names, store.name[i]);
+	}
+	if (store.n) {
+		snprintf(num, sizeof(num), "%d", store.n);
+		setenv("LISTEN_FDS", num, 1);
+		setenv("LISTEN_FDNAMES", names, 1);
+		snprintf(num, sizeof(num), "%d", (int)getpid());
+		setenv("LISTEN_PID", num, 1);
+	}
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+static int do_supervise(int argc, char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sigaction sa = { .sa_handler = on_term };
+	int nfd, status, i;
+	pid_t pid;
+
+	if (argc < 4 || strlen(argv[2]) >= sizeof(sun.sun_path))
+		return 2;
+	strcpy(sun.sun_path, argv[2]);
+	unlink(sun.sun_path);
+	nfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (nfd < 0 || bind(nfd, (struct sockaddr *)&sun, sizeof(sun)))
+		die("supervise");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stopping) {
+		pid = run_child(argv[2], argv + 3);
+		printf("started %d\n", (int)pid);
+		for (;;) {
+			struct pollfd pfd = { .fd = nfd, .events = POLLIN };
+
+			if (poll(&pfd, 1, 50) > 0)
+				notify_msg(nfd);
+			if (stopping)
+				kill(pid, SIGTERM);
+			if (waitpid(pid, &status, WNOHANG) == pid)
+				break;
+		}
+		while (poll(&(struct pollfd){ .fd = nfd, .events = POLLIN },
+			    1, 0) > 0)
+			notify_msg(nfd);
+		printf("exited %d\n", WIFEXITED(status) ? WEXITSTATUS(status) :
+		       128 + WTERMSIG(status));
+		if (!stopping)
+			usleep(200000);	/* systemd's RestartSec, shortened */
+	}
+	/* a stop: the store goes with the service */
+	for (i = 0; i < store.n; i++)
+		close(store.fd[i]);
+	unlink(sun.sun_path);
+	return 0;
+}
+
 static int do_respond(int argc, char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -451,5 +602,7 @@ int main(int argc, char **argv)
 		return do_echo(argc, argv);
 	if (!strcmp(argv[1], "dump"))
 		return do_dump(argc, argv);
+	if (!strcmp(argv[1], "supervise"))
+		return do_supervise(argc, argv);
 	return 2;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Kernels without owned tables: a plain table, replaced at start when
-# stale, put back within a second when flushed, removed at exit.
+# Kernels without owned tables: a plain table, adopted at start when left
+# from before (its chains replaced), put back within a second when
+# flushed, removed at exit.
 . "$(dirname "$0")/../lib.sh"
 setup_net
 sim_mark 0x55
@@ -12,7 +13,7 @@ export L2TP_NFQD_NO_OWNER=1
 start_listener || no "listener starts"
 start_daemon --ipsec-check none || no "daemon starts"
 check "logs the fallback mode" grep -q 'plain table, watched' "$TMP/daemon.err"
-check "stale table replaced" sh -c "! $IN_S nft list chain inet $T stale \
+check "stale table adopted, its chains replaced" sh -c "! $IN_S nft list chain inet $T stale \
 	2>/dev/null && $IN_S nft list chain inet $T input >/dev/null"
 check "plain table, no owner flag" sh -c "! $IN_S nft list table inet $T 2>/dev/null |
 	grep -q 'flags owner'"

@@ -18,7 +18,7 @@
 
 /* The install batch, parsed back with libnftnl: no kernel needed. */
 struct batch_seen {
-	int begin, end, tables, deltables, chains, rules;
+	int begin, end, tables, deltables, chains, delchains, rules;
 	uint32_t owner_flags, hook, policy, out_hook;
 	int32_t prio, out_prio;
 	int out_type;
@@ -84,6 +84,8 @@ static void parse_batch(const char *buf, size_t len, struct batch_seen *b)
 			nftnl_table_free(t);
 		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_DELTABLE) {
 			b->deltables++;
+		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_DELCHAIN) {
+			b->delchains++;
 		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWCHAIN) {
 			struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -122,7 +124,7 @@ static void test_nft_batch(void)
 	uint32_t seq = 100;
 	size_t len;
 
-	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_NATIVE,
+	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_NATIVE, NULL,
 				&seq, &seqs);
 	parse_batch(buf, len, &b);
 	CHECK("batch: begin, end", len && b.begin == 1 && b.end == 1);
@@ -142,7 +144,7 @@ static void test_nft_batch(void)
 
 	cfg.ipsec_check = 0;
 	cfg.owner = 0;
-	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_COMPAT,
+	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_COMPAT, NULL,
 				&seq, &seqs);
 	parse_batch(buf, len, &b);
 	CHECK("batch: compat NFQUEUE target rev 3", !strcmp(b.tg, "NFQUEUE/3") &&
@@ -152,12 +154,12 @@ static void test_nft_batch(void)
 	      "meta cmp payload cmp payload bitwise cmp payload cmp "
 	      "counter target "));
 	CHECK("batch: too small a buffer", nft_build_install(buf, 200, &cfg,
-	      NFT_QUEUE_NATIVE, &seq, &seqs) == 0);
+	      NFT_QUEUE_NATIVE, NULL, &seq, &seqs) == 0);
 
 	cfg.connmark = 1;
 	cfg.ipsec_check = 1;
 	cfg.mark_mask = 0xffff;
-	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_NATIVE,
+	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_NATIVE, NULL,
 				&seq, &seqs);
 	parse_batch(buf, len, &b);
 	CHECK("batch: --connmark save rule before the queue rule",
@@ -167,6 +169,21 @@ static void test_nft_batch(void)
 	      b.chains == 2 && b.out_type && b.out_hook == NF_INET_LOCAL_OUT &&
 	      b.out_prio == -150 && strstr(b.exprs,
 	      "queue meta cmp ct bitwise cmp ct bitwise meta "));
+	{
+		struct nft_adopt adopt = { .adopt = 1, .n = 1,
+					   .chains = { NFT_CHAIN_OUTPUT } };
+
+		len = nft_build_install(buf, sizeof(buf), &cfg,
+					NFT_QUEUE_NATIVE, &adopt, &seq, &seqs);
+		parse_batch(buf, len, &b);
+		CHECK("adopt: the table kept (no flags), no delete, the "
+		      "existing chain replaced", b.tables == 1 &&
+		      b.deltables == 0 && b.owner_flags == 0 &&
+		      b.delchains == 1 && b.chains == 2 && b.rules == 3);
+		len = nft_build_install(buf, sizeof(buf), &cfg,
+					NFT_QUEUE_NATIVE, NULL, &seq, &seqs);
+		parse_batch(buf, len, &b);
+	}
 	CHECK("batch: every message named for errors",
 	      seqs.n == 8 && seqs.queue_rule > seqs.table &&
 	      seqs.last == seqs.msg[seqs.n - 1].seq);
