@@ -129,7 +129,7 @@ static struct {
 	int32_t by_tid[65536];
 	int sessions, verbose;
 	const char *user, *password;
-	unsigned long retransmissions;
+	unsigned long retransmissions, ppp_retransmissions;	/* control, PPP */
 	unsigned int tunnels_up, sessions_up, ppp_up;	/* came up */
 	double first, last_tunnel_up;
 } lac;
@@ -635,7 +635,7 @@ static void ppp_timer(struct tunnel *t, double d)
 		pp->state = P_FAILED;
 		return;
 	}
-	lac.retransmissions++;
+	lac.ppp_retransmissions++;
 	ppp_request(t);
 }
 
@@ -1097,9 +1097,11 @@ int main(int argc, char **argv)
 	up = lac.tunnels_up;
 	d = lac.last_tunnel_up - lac.first;
 	printf("summary: tunnels %u/%u up, sessions %u, ppp %u, failed %u, "
-	       "retransmissions %lu, last up after %.3f s, %.1f tunnels/s\n",
+	       "retransmissions %lu control %lu PPP, last up after %.3f s, "
+	       "%.1f tunnels/s\n",
 	       up, lac.n, lac.sessions_up, lac.ppp_up, failed,
-	       lac.retransmissions, up ? d : 0.0, up && d > 0 ? up / d : 0.0);
+	       lac.retransmissions, lac.ppp_retransmissions, up ? d : 0.0,
+	       up && d > 0 ? up / d : 0.0);
 
 	if (!leave_open) {
 		/* close what is up, and wait a little for the acks */

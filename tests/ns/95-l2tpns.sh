@@ -8,8 +8,8 @@
 # (as set_mark_in gives every SA's packets its own), and the server routes
 # by mark (as the SAs' outbound policies match by mark), so a reply
 # reaches its client only with its tunnel's mark; unmarked replies go to
-# a veth end in the server itself (lost, as outside every SA).  L2TPNS, with its own
-# local freeradius (contrib/l2tpns/), sees:
+# a veth end in the server itself (lost, as outside every SA).  L2TPNS,
+# with its own local freeradius (contrib/l2tpns/), sees:
 #   A  one LAC on port 1701, 400 tunnels with IDs 1-400, each with PPP
 #      (LCP, PAP through RADIUS, IPCP): marks 0x10000 + ID
 #   B  one LAC on port 1701 in the other namespace, IDs 1-40 (all taken
@@ -17,30 +17,16 @@
 #   C  one LAC on an ephemeral port in A's namespace, IDs 1-10 (Apple's
 #      client counts from 1 and picks its port): marks 0x30000 + ID
 # then, without --tunnel-marks, two more tunnels that must not come up.
-# Every packet leaving udp/1701 is counted per (Tunnel ID, mark).
+# Every packet leaving udp/1701 is counted per (Tunnel ID, mark).  The
+# lines "figures:" give the set-up rates and the daemon's memory.
 . "$(dirname "$0")/../lib.sh"
-LAC=$B/lac
+. "$TOP/tests/l2tpns.sh"
 NA=400 NB=40 NC=10
 NS_B=l2nq-b-$ID
 IN_B="ip netns exec $NS_B"
-trap 'kill -KILL $(pid_of l2tpns) 2>/dev/null; ip netns del "$NS_B" 2>/dev/null; cleanup' EXIT
+trap 'l2tpns_kill; ip netns del "$NS_B" 2>/dev/null; cleanup' EXIT
 
-# Debian's l2tpns and freeradius, for this test only; their services are
-# not started here (they would on a plain install)
-if ! command -v l2tpns >/dev/null || ! command -v freeradius >/dev/null; then
-	rc=
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-		chmod +x /usr/sbin/policy-rc.d
-		rc=1
-	fi
-	EXTRA_PKGS="l2tpns freeradius" "$TOP/tests/deps.sh" >/dev/null
-	[ -n "$rc" ] && rm -f /usr/sbin/policy-rc.d
-fi
-command -v l2tpns >/dev/null && command -v freeradius >/dev/null ||
-	skip "cannot install l2tpns and freeradius"
-[ -c /dev/net/tun ] || skip "no /dev/net/tun"
-[ -x "$LAC" ] || { no "build/lac is built"; exit 1; }
+l2tpns_install
 
 # ---- the network ----
 setup_net
@@ -132,81 +118,8 @@ own() {
 }
 
 # ---- freeradius and L2TPNS, configured from contrib/l2tpns ----
-R=$TMP/raddb
-mkdir -p "$R"
-cp "$TOP/contrib/l2tpns/freeradius-authorize" "$R/authorize"
-cat >"$R/radiusd.conf" <<EOF
-# a minimal FreeRADIUS: PAP and CHAP against a users file
-prefix = /usr
-localstatedir = $R
-raddbdir = $R
-confdir = $R
-run_dir = $R
-logdir = $R
-libdir = /usr/lib/freeradius
-dictdir = /usr/share/freeradius
-pidfile = $R/radiusd.pid
-name = radiusd
-max_requests = 16384
-cleanup_delay = 2
-\$INCLUDE $TOP/contrib/l2tpns/freeradius-clients.conf
-modules {
-	files {
-		filename = $R/authorize
-	}
-	pap {
-	}
-	chap {
-	}
-}
-server default {
-	listen {
-		type = auth
-		ipaddr = 127.0.0.1
-		port = 1812
-	}
-	authorize {
-		files
-		chap
-		pap
-	}
-	authenticate {
-		Auth-Type PAP {
-			pap
-		}
-		Auth-Type CHAP {
-			chap
-		}
-	}
-}
-EOF
-start_bg radius $IN_S freeradius -f -d "$R" -n radiusd -l stdout
-wait_until 10 sh -c "$IN_S ss -lun | grep -q '127.0.0.1:1812 '" ||
-	{ no "freeradius starts"; cat "$TMP/radius.err"; }
-
-L=$TMP/l2tpns
-mkdir -p "$L"
-{
-	cat "$TOP/contrib/l2tpns/startup-config"
-	# the test's own: later lines win
-	echo "set bind_address $S4"
-	echo 'set cluster_interface "veth0"'
-	# master after 1.5 s (the least L2TPNS accepts), not 15 s
-	echo 'set cluster_hb_interval 1'
-	echo 'set cluster_hb_timeout 15'
-	echo 'set allow_duplicate_users yes'
-	echo 'set debug 3'
-	echo "set log_file \"$L/log\""
-	echo "set pid_file \"$L/pid\""
-	echo "set radius_secret \"change-me\""
-} >"$L/startup-config"
-# a pool for 460 clients; the pool file's path is built in
-printf '198.51.100.0/24\n203.0.113.0/24\n' >"$L/ip_pool"
-# its own session: on exit L2TPNS sends SIGTERM to its process group
-start_bg l2tpns $IN_S setsid unshare -m sh -c "mount --bind '$L/ip_pool' \
-/etc/l2tpns/ip_pool && exec l2tpns -c '$L/startup-config'"
-wait_until 15 grep -qs 'I am declaring myself the master' "$L/log" ||
-	{ no "L2TPNS becomes the master"; tail -n 20 "$L/log" "$TMP/l2tpns.err"; }
+radius_start || no "freeradius starts"
+l2tpns_start veth0 || no "L2TPNS becomes the master"
 
 # ---- (a) 400 tunnels from one address and port ----
 start_listener || no "listener starts"
@@ -252,9 +165,15 @@ map_marks() {
 	in_s nft -j list map inet l2tp-nfqd "$1" | jq -r '.nftables[] |
 		select(.map) | .map.elem[]? | .[1]' 2>/dev/null
 }
-n4=$(map_marks tunnels4 | sort -u | grep -c .)
-check "map tunnels4: $((NA + NB + NC)) tunnels, each its own mark (got $n4)" \
-	test "$n4" -eq $((NA + NB + NC))
+map_marks tunnels4 | sort -n >"$TMP/marks"
+n4=$(sort -u "$TMP/marks" | grep -c .)
+{
+	seq $((0x10001)) $((0x10000 + NA))
+	seq $((0x20001)) $((0x20000 + NB))
+	seq $((0x30001)) $((0x30000 + NC))
+} >"$TMP/marks.want"
+check "map tunnels4: $((NA + NB + NC)) tunnels, each its SA's mark (got $n4)" \
+	cmp -s "$TMP/marks" "$TMP/marks.want"
 nx=$(in_s nft -j list map inet l2tp-nfqd xlate4 | jq '[.nftables[] |
 	select(.map) | .map.elem[]?] | length')
 check "map xlate4: the $((NB + NC)) translated tunnels (got $nx)" \
@@ -263,21 +182,25 @@ nsccn=$(grep -c 'Received SCCN' "$L/log")
 check "L2TPNS: $((NA + NB + NC)) tunnels (got $nsccn)" \
 	test "$nsccn" -eq $((NA + NB + NC))
 log=$(counters)
-check "daemon: $((NB + NC)) SCCRQs and, as B and C closed, their StopCCNs translated" \
-	sh -c "echo '$log' | grep -q 'translated $((NB + NC)), StopCCNs translated $((NB + NC))'"
+n=$((NB + NC))
+check "daemon: $n SCCRQs and, as B and C closed, their $n StopCCNs translated" \
+	sh -c "echo '$log' | grep -q 'translated $n, StopCCNs translated $n'"
 
-# figures: set-up rate of A's 400, memory
-dpid=$(pid_of daemon)
-rss=$(sed -n 's/^VmRSS:\s*\([0-9]*\) kB/\1/p' "/proc/$dpid/status")
-hwm=$(sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$dpid/status")
-echo "figures: $(sed -n 's/^summary: \(.*\)/B \1/p' "$TMP/b.out")"
-echo "figures: daemon VmRSS $rss KiB, VmHWM $hwm KiB; elements: tunnels4 $n4, xlate4 $nx, live4 $(in_s nft -j list set inet l2tp-nfqd live4 | jq '[.nftables[] | select(.set) | .set.elem[]?] | length')"
+# figures: set-up rate, memory
+status() { sed -n "s/^$2:\s*\([0-9]*\) kB/\1/p" "/proc/$(pid_of "$1")/status"; }
+live=$(in_s nft -j list set inet l2tp-nfqd live4 | jq '[.nftables[] |
+	select(.set) | .set.elem[]?] | length')
+echo "figures: B $(sed -n 's/^summary: //p' "$TMP/b.out")"
+echo "figures: C $(sed -n 's/^summary: //p' "$TMP/c.out")"
+echo "figures: daemon VmRSS $(status daemon VmRSS) KiB," \
+	"VmHWM $(status daemon VmHWM) KiB; elements: tunnels4 $n4," \
+	"xlate4 $nx, live4 $live"
 
 # A closes its tunnels: StopCCNs, which L2TPNS acknowledges
 kill -TERM "$(pid_of a)"
 wait "$(pid_of a)"
-echo "figures: A $(grep '^summary' "$TMP/a.out")"
-check "A's StopCCNs acknowledged" sh -c \
+echo "figures: A $(sed -n 's/^summary: //p' "$TMP/a.out")"
+check "the StopCCNs of A, B and C reached L2TPNS" sh -c \
 	"[ \$(grep -c 'Received StopCCN' '$L/log') -eq $((NA + NB + NC)) ]"
 stop daemon
 
@@ -292,5 +215,6 @@ check "without --tunnel-marks: the replies leave unmarked" \
 	test "$(rule 3)" -gt "$before"
 check "and no tunnel comes up" sh -c \
 	"! grep -q '^tunnel' '$TMP/a2.out' '$TMP/b2.out'"
+echo "figures: without --tunnel-marks, daemon VmRSS $(status daemon VmRSS) KiB"
 stop daemon
 [ -z "$FAILED" ]
