@@ -5,7 +5,7 @@
  *
  *   lac [-s SPORT | -e] [-n COUNT] [-t FIRST_TID | -i TID,TID,...]
  *       [-H PREFIX] [-c] [-u USER:PASSWORD] [-W OPENING] [-w SECONDS]
- *       [-k] [-K] [-v] SERVER [PORT]
+ *       [-k] [-K] [-l SECONDS] [-v] SERVER [PORT]
  *
  *   -s  source port (default 1701, as Windows uses); -e: an ephemeral
  *       one (as Apple's client)
@@ -24,6 +24,8 @@
  *   -w  give up after SECONDS (default 30)
  *   -k  keep going until -w even when everything is up (answers HELLOs
  *       and LCP echoes); -K: leave the tunnels open at exit (no StopCCN)
+ *   -l  send a HELLO on each tunnel that sent no control message for
+ *       SECONDS (default: never; the tunnel only answers the LNS's)
  *   -v  each control message sent and received on stderr
  *
  * The SCCRQ carries, in this order: Message Type, Protocol Version,
@@ -112,6 +114,7 @@ struct tunnel {
 	struct ctlmsg q[QMAX];
 	unsigned int qn;
 	double start, retx, rto;
+	double last_sent;	/* a control message other than a ZLB */
 	unsigned int tries;
 	enum tstate state;
 	uint16_t sid, peer_sid;
@@ -128,6 +131,7 @@ static struct {
 	unsigned int n;
 	int32_t by_tid[65536];
 	int sessions, verbose;
+	double hello;		/* -l */
 	const char *user, *password;
 	unsigned long retransmissions, ppp_retransmissions;	/* control, PPP */
 	unsigned int tunnels_up, sessions_up, ppp_up;	/* came up */
@@ -279,6 +283,7 @@ static int send_ctl(struct tunnel *t, struct builder *b)
 	memcpy(m->buf, b->p, b->n);
 	m->len = (uint16_t)b->n;
 	m->ns = t->ns++;
+	t->last_sent = now();
 	put16(m->buf + 2, m->len);
 	put16(m->buf + 8, m->ns);
 	if (t->qn == 1) {
@@ -882,6 +887,9 @@ static void timers(double d)
 				send_queued(t, &t->q[j]);
 		}
 		ppp_timer(t, d);
+		if (lac.hello && t->state == T_UP && !t->qn &&
+		    d - t->last_sent >= lac.hello)
+			send_simple(t, HELLO);
 	}
 }
 
@@ -932,7 +940,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: lac [-s SPORT | -e] [-n COUNT] [-t FIRST_TID | "
 		"-i TID,...] [-H PREFIX] [-c] [-u USER:PASSWORD] [-W OPENING] "
-		"[-w SECONDS] [-k] [-K] [-v] SERVER [PORT]\n");
+		"[-w SECONDS] [-k] [-K] [-l SECONDS] [-v] SERVER [PORT]\n");
 	exit(2);
 }
 
@@ -1007,7 +1015,7 @@ int main(int argc, char **argv)
 	char *colon;
 
 	lac.n = 1;
-	while ((c = getopt(argc, argv, "s:en:t:i:H:cu:W:w:kKv")) != -1) {
+	while ((c = getopt(argc, argv, "s:en:t:i:H:cu:W:w:kKl:v")) != -1) {
 		switch (c) {
 		case 's':
 			sport = (unsigned int)strtoul(optarg, NULL, 0);
@@ -1050,6 +1058,9 @@ int main(int argc, char **argv)
 			break;
 		case 'K':
 			leave_open = 1;
+			break;
+		case 'l':
+			lac.hello = strtod(optarg, NULL);
 			break;
 		case 'v':
 			lac.verbose = 1;

@@ -16,7 +16,8 @@
 #      by A's tunnels): marks 0x20000 + ID, translated by l2tp-nfqd
 #   C  one LAC on an ephemeral port in A's namespace, IDs 1-10 (Apple's
 #      client counts from 1 and picks its port): marks 0x30000 + ID
-# then, without --tunnel-marks, two more tunnels that must not come up.
+# then what keeps a tunnel's mark alive, and, without --tunnel-marks, two
+# more tunnels that must not come up.
 # The daemon runs with --tunnel-marks-max 1024, as contrib/l2tpns
 # recommends (L2TPNS holds 498 tunnels at most).
 # Every packet leaving udp/1701 is counted per (Tunnel ID, mark).  The
@@ -207,7 +208,33 @@ check "the StopCCNs of A, B and C reached L2TPNS" sh -c \
 	"[ \$(grep -c 'Received StopCCN' '$L/log') -eq $((NA + NB + NC)) ]"
 stop daemon
 
-# ---- (c) without --tunnel-marks: no mark, no tunnel ----
+# ---- (c) what keeps a tunnel's mark: L2TPNS's control messages ----
+# L2TPNS sends a HELLO only after 60 s in which nothing, data included,
+# came from the peer; otherwise its control messages are acknowledgements
+# of the peer's.  A peer that sends HELLOs (every second here) keeps its
+# mark past the timeout (2 s); one that sends none, even with its PPP
+# session up, does not.
+: >"$TMP/daemon.err"
+start_daemon --ipsec-check none --tunnel-marks --tunnel-marks-max 1024 \
+	--tunnel-mark-timeout 2 || no "daemon starts"
+start_bg a3 $IN_C "$LAC" -n 1 -t 7 -u vpnuser:vpnpass -k -w 9 -l 1 $S4
+wait_until 5 grep -q '^ppp' "$TMP/a3.out"
+start_bg b3 $IN_B "$LAC" -n 1 -t 8 -H lbc- -u vpnuser:vpnpass -k -w 8 $S4
+wait_until 5 grep -q '^ppp' "$TMP/b3.out"
+sleep 6
+m=$(map_marks tunnels4 | tr '\n' ' ')
+check "a peer sending HELLOs keeps its tunnel's mark (marks: $m)" sh -c \
+	"echo '$m' | grep -qw $((0x10007))"
+echo "figures: with --tunnel-mark-timeout 2, a PPP session without" \
+	"HELLOs from its peer $(echo "$m" | grep -q $((0x20008)) &&
+	echo keeps || echo loses) its tunnel's mark"
+wait "$(pid_of a3)"
+wait "$(pid_of b3)"
+stop daemon
+
+# ---- (d) without --tunnel-marks: no mark, no tunnel ----
+# (last: L2TPNS keeps these tunnels opening, and takes every later SCCRQ
+# from the same address and port for a duplicate, for half a minute)
 before=$(rule 3)
 : >"$TMP/daemon.err"
 start_daemon --ipsec-check none || no "daemon starts"
