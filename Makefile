@@ -111,8 +111,10 @@ check-vm: deps
 	$(Q)BUILD=$(CURDIR)/$(B) tests/vm/run.sh
 
 # make bench: bursts against the daemon and a minimal consumer (root)
-BENCH_PROGS := $(B)/bench-send $(B)/bench-recv $(B)/bench-floor
+BENCH_PROGS := $(B)/bench-send $(B)/bench-recv $(B)/bench-floor $(B)/bench-data
 $(B)/bench-send: $(call obj,tests/bench/send.c)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+$(B)/bench-data: $(call obj,tests/bench/data.c)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 $(B)/bench-recv: $(call obj,tests/bench/recv.c)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^

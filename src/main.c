@@ -118,7 +118,7 @@ static int start(struct daemon *d, struct config *c)
 	if (c->nft.tunnel_marks) {
 		/* the sweep: often enough to free what expired for reuse */
 		if (xlate_open(&d->xlate, d->nft, c->nft.tunnel_max,
-			       c->nft.tunnel_timeout))
+			       c->nft.tunnel_timeout, !c->no_translate))
 			return -1;
 		handler_set_xlate(d->handler, d->xlate);
 	}

@@ -101,12 +101,15 @@ struct nft_elem {
 #define NFT_ELEM_BUF(n)	(2 * (512 + (size_t)(n) * 256))
 
 /*
- * The batch that adds (or deletes) @n elements, one message each, numbered from
- * @first on; none asks for an ACK, so only failures answer.  @buf must
- * hold NFT_ELEM_BUF(@n) bytes.  Returns the length, 0 if it did not fit.
+ * The batch that adds (or deletes) @n elements: one message each, or,
+ * @grouped, one per run of elements of the same set and operation (far
+ * cheaper for the kernel, but a failure then names only the run).
+ * Messages are numbered from @first on; none asks for an ACK, so only
+ * failures answer.  @buf must hold NFT_ELEM_BUF(@n) bytes.  Returns the
+ * length, 0 if it did not fit.
  */
 size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
-		       const struct nft_elem *el, unsigned int n,
+		       const struct nft_elem *el, unsigned int n, int grouped,
 		       uint32_t *seq, uint32_t *first);
 
 /* The table in `nft -f` syntax, with the native queue statement. */

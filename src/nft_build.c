@@ -251,10 +251,12 @@ static int put_mark_rule(struct batch *ctx, const struct tunnel_family *f,
 
 /*
  * udp sport 1701 @th,64,16 & 0xc000 == 0xc000
- *	ip daddr . @th,96,16 @tunnels4 update @live4 { ip daddr . @th,96,16 }
+ *	ip daddr . @th,96,16 @live4 update @live4 { ip daddr . @th,96,16 }
  *
- * The L2TP daemon's control messages (T and L set) to a known tunnel keep
- * it alive; data messages cost no write.
+ * The L2TP daemon's control messages (T and L set) to a live tunnel keep
+ * it alive; data messages cost no write.  A tunnel that went silent past
+ * the timeout stays lapsed, and the next sweep removes it.  (The test is
+ * on the set itself: Linux 6.1 refuses a membership test on a map.)
  */
 static int put_live_rule(struct batch *ctx, const struct tunnel_family *f)
 {
@@ -263,7 +265,7 @@ static int put_live_rule(struct batch *ctx, const struct tunnel_family *f)
 		nx_from_daemon(r, ctx->cfg, 0, L2TP_T | L2TP_L,
 			       L2TP_T | L2TP_L) ||
 		nx_tunnel_key(r, f, 1) ||
-		nx_lookup(r, f->name[TS_TUNNELS], f->id[TS_TUNNELS], 0) ||
+		nx_lookup(r, f->name[TS_LIVE], f->id[TS_LIVE], 0) ||
 		nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, f->addr_off,
 			   f->addr_len, NFT_REG_1) ||
 		nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER,

@@ -80,7 +80,7 @@ static void print_tunnel_rules(FILE *f, const struct nft_cfg *cfg, int i)
 			l[k].l, a, l[k].off, families[i].tunnels);
 	fprintf(f, "\t\tudp sport %u @th,64,16 & 0xc000 == 0xc000 %s . "
 		"@th,96,16 @%s update @%s { %s . @th,96,16 }\n", cfg->port, a,
-		families[i].tunnels, families[i].live, a);
+		families[i].live, families[i].live, a);
 	for (k = 0; k < 2; k++)
 		fprintf(f, "\t\tudp sport %u @th,64,16 & 0x4000 == %s "
 			"@th,%d,16 set %s . @th,%d,16 map @%s\n", cfg->port,

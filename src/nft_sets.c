@@ -170,50 +170,78 @@ int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f)
 	       put_set(ctx, f, TS_XLATE);
 }
 
-/* One element message; no ACK asked, so only a failure answers. */
-static int put_elem(struct batch *ctx, const struct nft_elem *el)
+static struct nftnl_set_elem *elem(const struct tunnel_family *f,
+				   const struct nft_elem *el)
 {
-	const struct tunnel_family *f = &tunnel_families[el->family == AF_INET6];
-	struct nftnl_set *set = nftnl_set_alloc();
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	uint16_t tid = htons(el->id), orig = htons(el->orig_id);
 	uint8_t key[20] = { 0 };
-	struct nlmsghdr *nlh;
 
-	if (!set || !e) {
-		nftnl_set_free(set);
-		nftnl_set_elem_free(e);
-		return -1;
-	}
+	if (!e)
+		return NULL;
 	/* the address, then the Tunnel ID in its own 32-bit register */
 	memcpy(key, el->peer, f->addr_len);
 	memcpy(key + f->addr_len, &tid, 2);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, f->addr_len + 4);
+	if (el->set == TS_XLATE && !el->del)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &orig, 2);
+	else if (el->set == TS_TUNNELS && !el->del)
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &el->mark, 4);
+	return e;
+}
+
+/* One message for @n elements of one set, all added or all deleted; no
+ * ACK asked, so only a failure answers. */
+static int put_elems(struct batch *ctx, const struct nft_elem *el,
+		     unsigned int n)
+{
+	const struct tunnel_family *f = &tunnel_families[el->family == AF_INET6];
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nftnl_set_elem *e;
+	struct nlmsghdr *nlh;
+	unsigned int i;
+
+	if (!set)
+		return -1;
 	nftnl_set_set_str(set, NFTNL_SET_TABLE, ctx->cfg->table);
 	nftnl_set_set_str(set, NFTNL_SET_NAME, f->name[el->set]);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, f->addr_len + 4);
-	if (el->set == TS_XLATE)
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &orig, 2);
-	else if (el->set == TS_TUNNELS)
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &el->mark, 4);
-	nftnl_set_elem_add(set, e);
+	for (i = 0; i < n; i++) {
+		e = elem(f, &el[i]);
+		if (!e) {
+			nftnl_set_free(set);
+			return -1;
+		}
+		nftnl_set_elem_add(set, e);
+	}
 	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(ctx->b),
 				    el->del ? NFT_MSG_DELSETELEM :
 				    NFT_MSG_NEWSETELEM, NFT_FAMILY,
 				    el->del ? 0 : NLM_F_CREATE,
-				    batch_seq(ctx, "element"));
+				    batch_seq(ctx, "elements"));
 	nftnl_set_elems_nlmsg_build_payload(nlh, set);
 	nftnl_set_free(set);
 	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
 }
 
+/* How many elements from @el on can share a message (same set, op). */
+static unsigned int run_length(const struct nft_elem *el, unsigned int n)
+{
+	unsigned int k = 1;
+
+	while (k < n && el[k].family == el[0].family &&
+	       el[k].set == el[0].set && el[k].del == el[0].del)
+		k++;
+	return k;
+}
+
 size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
-		       const struct nft_elem *el, unsigned int n,
+		       const struct nft_elem *el, unsigned int n, int grouped,
 		       uint32_t *seq, uint32_t *first)
 {
 	struct nft_batch_seqs seqs;
 	struct batch ctx = { .cfg = cfg, .seq = seq, .seqs = &seqs };
 	size_t len = 0;
-	unsigned int i;
+	unsigned int i, k;
 
 	if (size < NFT_ELEM_BUF(n))
 		return 0;
@@ -221,9 +249,11 @@ size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
 	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
 	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
 	mnl_nlmsg_batch_next(ctx.b);
-	for (i = 0; i < n; i++)
-		if (put_elem(&ctx, &el[i]))
+	for (i = 0; i < n; i += k) {
+		k = grouped ? run_length(&el[i], n - i) : 1;
+		if (put_elems(&ctx, &el[i], k))
 			goto out;
+	}
 	*first = seqs.first;
 	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
 	if (mnl_nlmsg_batch_next(ctx.b))

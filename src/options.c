@@ -30,7 +30,8 @@ static const char usage_text[] =
 "                 [--manage-rules | --no-rules] [--table NAME]\n"
 "                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
 "                 [--connmark] [--tunnel-marks] [--tunnel-mark-timeout SEC]\n"
-"                 [--tunnel-marks-max N] [--require-ipsec] [--fdstore]\n"
+"                 [--tunnel-marks-max N] [--no-translate]\n"
+"                 [--require-ipsec] [--fdstore]\n"
 "                 [--print-rules] [--user NAME] [--output-owner USER]\n"
 "                 [--syslog] [-d] [-h] [-V]\n"
 "\n"
@@ -66,6 +67,8 @@ static const char usage_text[] =
 "      --tunnel-marks-max N\n"
 "                         tunnels per address family (1-1000000,\n"
 "                         default 65536)\n"
+"      --no-translate     never rewrite tunnel IDs: of two SAs' tunnels with\n"
+"                         one address and ID, the second gets no mark\n"
 "      --require-ipsec    drop L2TP that IPsec did not protect, both ways,\n"
 "                         with a table that stays when the daemon stops\n"
 "      --fdstore          keep the table and its tunnels across restarts:\n"
@@ -102,6 +105,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_REQUIRE_IPSEC,
 	OPT_FDSTORE,
+	OPT_NO_TRANSLATE,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +132,7 @@ static const struct option long_options[] = {
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
 	{ "require-ipsec",	no_argument,	   NULL, OPT_REQUIRE_IPSEC },
 	{ "fdstore",		no_argument,	   NULL, OPT_FDSTORE },
+	{ "no-translate",	no_argument,	   NULL, OPT_NO_TRANSLATE },
 	{ "debug",		no_argument,	   NULL, 'd' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -275,6 +280,9 @@ static int rules_option(struct config *c, int opt, const char *arg)
 		break;
 	case OPT_FDSTORE:
 		c->nft.fdstore = 1;
+		break;
+	case OPT_NO_TRANSLATE:
+		c->no_translate = 1;
 		break;
 	default:
 		return 0;

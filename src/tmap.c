@@ -74,6 +74,14 @@ static void gather(struct tmap *m, int family, const void *peer, uint16_t id,
 	m->n++;
 }
 
+void tmap_refresh(struct tmap *m, const struct tunnel *t)
+{
+	/* its map elements stay until a sweep, which forgets the tunnel
+	 * too: only its liveness may have lapsed */
+	if (m)
+		gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0);
+}
+
 void tmap_add(struct tmap *m, const struct tunnel *t)
 {
 	if (!m)
@@ -104,8 +112,9 @@ static void refused(struct tmap *m, const struct nft_elem *e, int err)
 	}
 }
 
-/* Read the failures the send left on the socket; how many there were. */
-static unsigned int drain_errors(struct tmap *m, uint32_t first)
+/* Read the failures the send left on the socket; how many there were.
+ * @grouped: messages held runs of elements, which none can be told. */
+static unsigned int drain_errors(struct tmap *m, uint32_t first, int grouped)
 {
 	char rbuf[8192] __attribute__((aligned(8)));
 	struct mnl_socket *nl = nft_sock(m->nft);
@@ -123,7 +132,8 @@ static unsigned int drain_errors(struct tmap *m, uint32_t first)
 			if (nlh->nlmsg_type != NLMSG_ERROR || !e->error ||
 			    i >= m->n)
 				continue;
-			m->failed[i] = e->error;
+			if (!grouped)
+				m->failed[i] = e->error;
 			nerr++;
 		}
 	}
@@ -150,32 +160,54 @@ static void drop_failed(struct tmap *m)
 	m->n = k;
 }
 
-void tmap_commit(struct tmap *m)
+/* Runs of one set and operation make few messages (and kernel work). */
+static int cmp_elem(const void *a, const void *b)
+{
+	const struct nft_elem *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family - y->family;
+	if (x->del != y->del)
+		return x->del - y->del;
+	return x->set - y->set;
+}
+
+/* One transaction; the number of failures, or -1 if it was not sent. */
+static int send_elems(struct tmap *m, int grouped)
 {
 	uint32_t first;
 	size_t len;
-	int tries;
 
-	for (tries = 0; m && m->n && tries < TMAP_TRIES; tries++) {
-		memset(m->failed, 0, sizeof(m->failed));
-		len = nft_build_elems(m->buf, sizeof(m->buf), nft_cfg(m->nft),
-				      m->pending, m->n, nft_seq(m->nft),
-				      &first);
-		if (!len ||
-		    mnl_socket_sendto(nft_sock(m->nft), m->buf, len) < 0) {
-			log_warn("tunnel maps: cannot send %u elements", m->n);
-			m->stats.refused += m->n;
-			break;
-		}
-		m->stats.commits++;
-		if (!drain_errors(m, first)) {
-			m->stats.added += m->n;
-			break;
-		}
-		drop_failed(m);
+	memset(m->failed, 0, sizeof(m->failed));
+	len = nft_build_elems(m->buf, sizeof(m->buf), nft_cfg(m->nft),
+			      m->pending, m->n, grouped, nft_seq(m->nft),
+			      &first);
+	if (!len || mnl_socket_sendto(nft_sock(m->nft), m->buf, len) < 0) {
+		log_warn("tunnel maps: cannot send %u elements", m->n);
+		m->stats.refused += m->n;
+		return -1;
 	}
-	if (m)
-		m->n = 0;
+	m->stats.commits++;
+	return (int)drain_errors(m, first, grouped);
+}
+
+void tmap_commit(struct tmap *m)
+{
+	int tries, nerr;
+
+	if (!m || !m->n)
+		return;
+	qsort(m->pending, m->n, sizeof(m->pending[0]), cmp_elem);
+	nerr = send_elems(m, 1);
+	/* a failure: again element by element, to drop only the failed */
+	for (tries = 0; nerr > 0 && tries < TMAP_TRIES; tries++) {
+		nerr = send_elems(m, 0);
+		if (nerr > 0)
+			drop_failed(m);
+	}
+	if (!nerr)
+		m->stats.added += m->n;
+	m->n = 0;
 }
 
 /* One listed element: (peer . ID) and its data. */

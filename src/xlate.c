@@ -21,11 +21,13 @@ struct xlate_stats {
 	uint64_t stopccn;	/* StopCCNs given the daemon's ID back */
 	uint64_t cut;		/* would need a rewrite, not held whole */
 	uint64_t late;		/* would need a rewrite, mark too late */
+	uint64_t kept;		/* would need a rewrite: --no-translate */
 	uint64_t full;		/* no room for another tunnel */
 	uint64_t swept;		/* tunnels forgotten by sweeps */
 };
 
 struct xlate {
+	int translate;		/* 0: --no-translate */
 	struct tunnels ts;
 	struct tmap *tmap;
 	unsigned int sweep_sec;
@@ -43,7 +45,7 @@ static time_t now(void)
 }
 
 int xlate_open(struct xlate **out, struct nft *nft, unsigned int max,
-	       unsigned int sweep_sec)
+	       unsigned int sweep_sec, int translate)
 {
 	struct xlate *x = calloc(1, sizeof(*x));
 	int ret = -ENOMEM;
@@ -56,6 +58,7 @@ int xlate_open(struct xlate **out, struct nft *nft, unsigned int max,
 	if (ret)
 		goto err_tunnels;
 	x->sweep_sec = sweep_sec ? sweep_sec : 1;
+	x->translate = translate;
 	x->warn_rl = (struct ratelimit)RATELIMIT_INIT("translation", 5, 60);
 	/* elements already in the table: a table that was kept */
 	tmap_list(x->tmap, &x->ts);
@@ -99,33 +102,41 @@ int xlate_sccrq(struct xlate *x, struct queue_pkt *pkt,
 		const struct pkt_udp *u, const struct l2tp_sccrq *s,
 		uint32_t mark, int late, struct xlate_result *res)
 {
-	int whole = pkt->caplen == pkt->len && !late;
+	int whole = pkt && pkt->caplen == pkt->len && !late;
 	struct tunnel_assign a;
 	int ret;
 
 	ret = tunnels_assign(&x->ts, u->family, &u->saddr, s->tunnel_id, mark,
-			     whole, &a);
+			     whole && x->translate, &a);
 	if (ret == -EEXIST) {
-		if (late)
+		if (!x->translate)
+			x->stats.kept++;
+		else if (late)
 			x->stats.late++;
 		else
 			x->stats.cut++;
-		warn_untranslated(x, u, s->tunnel_id, late ?
+		warn_untranslated(x, u, s->tunnel_id, !x->translate ?
+				  "--no-translate keeps the IDs" : late ?
 				  "its mark came after the verdict" :
 				  "the queue did not copy it whole");
 		return ret;
 	}
 	if (ret) {
 		x->stats.full++;
-		if (log_ratelimit(&x->warn_rl))
+		if (ret == -EADDRINUSE)
+			warn_untranslated(x, u, s->tunnel_id, "this address "
+					  "has no free tunnel ID left");
+		else if (log_ratelimit(&x->warn_rl))
 			log_warnx("no room for another tunnel (%u per address "
 				  "family, %llu refused so far): raise "
 				  "--tunnel-marks-max", x->ts.max,
 				  (unsigned long long)x->stats.full);
 		return ret;
 	}
-	/* a retransmission too: a lost element comes back */
-	tmap_add(x->tmap, a.t);
+	if (a.is_new)
+		tmap_add(x->tmap, a.t);
+	else
+		tmap_refresh(x->tmap, a.t);
 	res->id = a.t->id;
 	res->translated = a.translated;
 	if (a.translated && !late) {
@@ -176,13 +187,16 @@ void xlate_log_stats(const struct xlate *x)
 		return;
 	log_info("tunnels: %u IPv4, %u IPv6; translated %llu, StopCCNs "
 		 "translated %llu, not translatable %llu (not whole %llu, "
-		 "mark too late %llu), no room %llu, expired %llu",
+		 "mark too late %llu, --no-translate %llu), no room %llu, "
+		 "expired %llu",
 		 tunnels_count(&x->ts, 0), tunnels_count(&x->ts, 1),
 		 (unsigned long long)x->stats.translated,
 		 (unsigned long long)x->stats.stopccn,
-		 (unsigned long long)(x->stats.cut + x->stats.late),
+		 (unsigned long long)(x->stats.cut + x->stats.late +
+				      x->stats.kept),
 		 (unsigned long long)x->stats.cut,
 		 (unsigned long long)x->stats.late,
+		 (unsigned long long)x->stats.kept,
 		 (unsigned long long)x->stats.full,
 		 (unsigned long long)x->stats.swept);
 	tmap_log_stats(x->tmap);

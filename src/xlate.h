@@ -21,10 +21,11 @@ struct xlate;
  * the tunnel by the peer's ID, is rewritten too.
  *
  * @sweep_sec: how often to list the kernel's map elements, which expire
- * with their tunnels.  0, or -errno (logged).
+ * with their tunnels.  @translate 0 (--no-translate): a colliding tunnel
+ * gets no element instead.  0, or -errno (logged).
  */
 int xlate_open(struct xlate **out, struct nft *nft, unsigned int max,
-	       unsigned int sweep_sec);
+	       unsigned int sweep_sec, int translate);
 
 /* What became of an SCCRQ. */
 struct xlate_result {

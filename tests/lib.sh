@@ -122,7 +122,9 @@ start_listener() {
 # start_daemon ARGS...: the daemon in the server namespace
 start_daemon() {
 	start_bg daemon $IN_S "$DAEMON" -n $QNUM -o "$SOCK" -d "$@"
-	wait_until 5 grep -q "queue $QNUM" "$TMP/daemon.err" ||
+	# ready once its rules are in (or it says it installs none)
+	wait_until 5 grep -q "queue $QNUM" "$TMP/daemon.err" &&
+	wait_until 5 grep -q "installed\|--no-rules" "$TMP/daemon.err" ||
 		{ cat "$TMP/daemon.err"; return 1; }
 }
 

@@ -21,12 +21,15 @@ hwm_kib() { sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 results=$TMP/results
 : >"$results"
 
-for n in $BURSTS; do
-	# l2tp-nfqd with its own table and a fast receiver
+# burst N ARGS...: N SCCRQs at full speed against the daemon; prints
+# "offered delivered unseen dropped cpu_ns_per_packet peak_rss_kib"
+burst() {
+	n=$1
+	shift
 	start_bg recv "$RECV" "$SOCK" "$n" 2000
 	wait_until 5 grep -q ready "$TMP/recv.out"
 	: >"$TMP/daemon.err"
-	start_bg daemon $IN_S "$DAEMON" -n $QNUM -o "$SOCK" --ipsec-check none $BENCH_ARGS
+	start_bg daemon $IN_S "$DAEMON" -n $QNUM -o "$SOCK" --ipsec-check none "$@"
 	wait_until 5 grep -q installed "$TMP/daemon.err" || {
 		cat "$TMP/daemon.err"; exit 1; }
 	dpid=$(pid_of daemon)
@@ -41,6 +44,12 @@ for n in $BURSTS; do
 	# (fail-open), or dropped from a full backlog
 	queued=$(sed -n 's/.*: queued \([0-9]*\),.*/\1/p' "$TMP/daemon.err" | tail -n1)
 	dropped=$(sed -n 's/.*, dropped \([0-9]*\),.*/\1/p' "$TMP/daemon.err" | tail -n1)
+	echo "$offered $got $((n - queued)) $dropped $(((c1 - c0) / n)) $rss"
+}
+
+for n in $BURSTS; do
+	set -- $(burst "$n" $BENCH_ARGS)
+	offered=$1 got=$2 unseen=$3 dropped=$4 dc=$5 rss=$6
 
 	# the floor on the same burst
 	start_bg floor $IN_S "$FLOOR" $QNUM
@@ -54,9 +63,20 @@ for n in $BURSTS; do
 	stop floor
 	in_s iptables-nft -t mangle -F INPUT
 
-	echo "$n $offered $got $((n - got)) $((n - queued)) $dropped $(((c1 - c0) / n)) $(((f1 - f0) / n)) $rss" |
+	echo "$n $offered $got $((n - got)) $unseen $dropped $dc $(((f1 - f0) / n)) $rss" |
 		tee -a "$results"
 done
+
+# --tunnel-marks against the default, alternated, on the largest burst
+TM_BURST=${BENCH_TM_BURST:-200000}
+: >"$TMP/tm"
+for i in 1 2; do
+	for args in "" "--tunnel-marks"; do
+		echo "${args:-default} $(burst $TM_BURST $args)" | tee -a "$TMP/tm"
+	done
+done
+
+. "$TOP/tests/bench/datapath.sh"
 
 # latency at 1,000 SCCRQs per second
 start_bg recv "$RECV" "$SOCK" 5000 2000
@@ -113,6 +133,22 @@ cpu=$(lscpu | sed -n 's/^Model name:\s*//p' | head -n1)
 		echo "| $n | $off | $got | $lost | $unseen | $dropped | $dc | $fc | $ratio | $rss |"
 	done <"$results"
 	echo
+	echo "## \`--tunnel-marks\`: a burst of new tunnels"
+	echo
+	echo "$TM_BURST SCCRQs at full speed from one address, tunnel IDs"
+	echo "cycling through 1-65535 (65,535 tunnels, then retransmissions), each"
+	echo "option set twice, alternated. Each batch of up to 64 SCCRQs adds its"
+	echo "tunnels' elements in one transaction before its verdict."
+	echo
+	echo "| options | offered (/s) | delivered | share | unseen | dropped | CPU/packet (ns) | peak RSS (KiB) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	while read -r a off got unseen dropped dc rss; do
+		share=$(awk "BEGIN { printf \"%.2f %%\", 100 * $got / $TM_BURST }")
+		echo "| \`$a\` | $off | $got | $share | $unseen | $dropped | $dc | $rss |"
+	done <"$TMP/tm"
+	echo
+	datapath_report
+	echo
 	echo "## Latency, memory, start-up"
 	echo
 	echo "- SCCRQ sent to message received, 5,000 SCCRQs at 1,000/s:"
@@ -123,7 +159,8 @@ cpu=$(lscpu | sed -n 's/^Model name:\s*//p' | head -n1)
 	echo
 	echo "Reproduce: \`make bench\` (root). \`BENCH_BURSTS=\"1000\"\` runs fewer"
 	echo "bursts, \`BENCH_ARGS=...\` passes options to the daemon,"
-	echo "\`BENCH_OUT=file\` writes elsewhere."
+	echo "\`BENCH_TM_BURST=N\` sizes the \`--tunnel-marks\` burst,"
+	echo "\`BENCH_DATA=N\` the data path runs, \`BENCH_OUT=file\` writes elsewhere."
 	echo
 	cat "$TOP/tests/bench/history.md"
 	echo

@@ -120,4 +120,18 @@ v6a=$(grep 77696e2d3035 "$TMP/lns6.out" | cut -c93-96)
 v6b=$(grep 77696e2d3036 "$TMP/lns6.out" | cut -c93-96)
 check "IPv6: second client translated (got $v6a $v6b)" sh -c \
 	"[ '$v6a' = 0003 ] && [ -n '$v6b' ] && [ '$v6b' != 0003 ]"
+
+# --no-translate: the comparison; the second tunnel keeps ID 3, no mark
+stop daemon
+: >"$TMP/daemon.err"
+start_daemon --ipsec-check none --tunnel-marks --format 2 --no-translate ||
+	no "daemon starts with --no-translate"
+in_c "$NETTOOL" send -s 1701 $S6 1701 sccrq 3 "win-05"
+in_c "$NETTOOL" send -s 1701 $S6 1701 sccrq 3 "win-06"
+wait_until 5 sh -c "[ \$(grep -c 77696e2d303[56] '$TMP/lns6.out') -ge 4 ]"
+check "--no-translate: both SCCRQs reach the L2TP daemon with ID 3" \
+	test "$(grep 77696e2d303[56] "$TMP/lns6.out" | tail -n2 | cut -c93-96 |
+		sort -u)" = 0003
+check "--no-translate: the second gets no element, said so" \
+	grep -q 'no-translate keeps the IDs' "$TMP/daemon.err"
 [ -z "$FAILED" ]

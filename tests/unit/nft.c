@@ -241,7 +241,7 @@ static void test_nft_elements(void)
 	uint32_t seqs[5];
 	size_t len;
 
-	len = nft_build_elems(buf, sizeof(buf), &cfg, el, 3, &seq, &first);
+	len = nft_build_elems(buf, sizeof(buf), &cfg, el, 3, 0, &seq, &first);
 	nlh = (const void *)buf;
 	left = (int)len;
 	for (; mnl_nlmsg_ok(nlh, left) && n < 5; nlh = mnl_nlmsg_next(nlh, &left)) {
@@ -267,8 +267,20 @@ static void test_nft_elements(void)
 	CHECK("IPv6 translation: 16 bytes, the tunnel ID, the peer's ID",
 	      klen == 20 && !memcmp(key, v6, 16) && key[16] == 0 &&
 	      key[17] == 9);
+	{
+		struct nft_elem two[2] = { el[0], el[0] };
+
+		two[1].id = 0x99;
+		len = nft_build_elems(buf, sizeof(buf), &cfg, two, 2, 1, &seq,
+				      &first);
+		nlh = mnl_nlmsg_next((const void *)buf, &(int){ (int)len });
+		CHECK("grouped: one message for a run of one set",
+		      NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWSETELEM &&
+		      NFNL_MSG_TYPE(mnl_nlmsg_next(nlh, &(int){ (int)len })->
+				    nlmsg_type) == NFNL_MSG_BATCH_END);
+	}
 	CHECK("elements: too small a buffer", nft_build_elems(buf, 100, &cfg,
-	      el, 3, &seq, &first) == 0);
+	      el, 3, 0, &seq, &first) == 0);
 
 	len = nft_build_delete(buf, sizeof(buf), "l2tp-nfqd", &seq, &ack);
 	nlh = mnl_nlmsg_next((const void *)buf, &(int){ (int)len });

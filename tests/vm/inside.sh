@@ -16,6 +16,7 @@ for a in $(cat /proc/cmdline); do
 	l2nq.build=*) export BUILD=${a#l2nq.build=} ;;
 	l2nq.rel=*) rel=${a#l2nq.rel=} ;;
 	l2nq.mods=*) mods=${a#l2nq.mods=} ;;
+	l2nq.tier=*) export TIER=${a#l2nq.tier=} ;;
 	esac
 done
 mkdir -p /lib/modules
