@@ -44,7 +44,7 @@ PURE_SRCS  := src/pkt.c src/l2tp.c src/msg.c src/escape.c
 DAEMON_SRCS := $(PURE_SRCS) src/ring.c src/log.c src/nl.c src/queue.c src/ct.c \
 	      src/ipc.c src/handler.c src/tunnels.c src/tmap.c src/xlate.c \
 	      src/nft_expr.c src/nft_build.c src/nft_sets.c src/nft_print.c \
-	      src/nft_guard.c src/nft.c \
+	      src/nft_guard.c src/nft_scan.c src/nft.c \
 	      src/kl2tp_parse.c src/kl2tp.c src/notify.c src/priv.c \
 	      src/options.c src/main.c
 LISTEN_SRCS := src/listen.c src/escape.c

@@ -112,6 +112,19 @@ size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
 		       const struct nft_elem *el, unsigned int n, int grouped,
 		       uint32_t *seq, uint32_t *first);
 
+/* What is there already (nft_scan.c). */
+struct nft_table_info {
+	int found;
+	uint32_t flags, owner;	/* owner: the owning socket's port id */
+};
+int nft_scan_table(struct mnl_socket *nl, uint32_t *seq, const char *table,
+		   struct nft_table_info *ti);
+int nft_scan_chains(struct mnl_socket *nl, uint32_t *seq, const char *table,
+		    struct nft_adopt *adopt);
+/* Warns about rules outside @table that queue to @queue. */
+void nft_scan_queue_rules(struct mnl_socket *nl, uint32_t *seq,
+			  const char *table, uint16_t queue);
+
 /* The table in `nft -f` syntax, with the native queue statement. */
 void nft_print(FILE *f, const struct nft_cfg *cfg);
 
