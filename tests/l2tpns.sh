@@ -109,11 +109,12 @@ l2tpns_start() {
 		{ tail -n 20 "$L/log" "$TMP/l2tpns.err"; return 1; }
 }
 
-# L2TPNS takes a minute to exit on SIGTERM; nothing of it is kept
+# L2TPNS takes a minute to exit on SIGTERM; nothing of it is kept.  It
+# leads its own session (setsid): its process group goes with it.
 l2tpns_kill() {
 	p=$(pid_of l2tpns)
 	[ -n "$p" ] || return 0
-	kill -KILL "$p" 2>/dev/null
+	kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
-	eval "PID_l2tpns="
+	PID_l2tpns=
 }

@@ -27,7 +27,9 @@ NFT
 radius_start || { echo "freeradius does not start"; exit 1; }
 start_listener
 
-run() {	# run DAEMON(0|1) LAC-ARGS...: seconds to the last tunnel up
+# run DAEMON(0|1) LAC-ARGS...: $secs, seconds to the last tunnel up (not
+# in a subshell: the processes it starts are stopped by the next run)
+run() {
 	with=$1
 	shift
 	l2tpns_kill
@@ -38,8 +40,8 @@ run() {	# run DAEMON(0|1) LAC-ARGS...: seconds to the last tunnel up
 	fi
 	in_c "$LAC" -n $N -t 1 "$@" $S4 >"$TMP/lac.out"
 	[ "$with" = 1 ] && stop daemon
-	sed -n "s/^summary: tunnels $N\/$N up.* after \([0-9.]*\) s.*/\1/p" \
-		"$TMP/lac.out"
+	secs=$(sed -n "s/^summary: tunnels $N\/$N up.* after \([0-9.]*\) s.*/\1/p" \
+		"$TMP/lac.out")
 }
 
 for ppp in "" "-u vpnuser:vpnpass"; do
@@ -47,8 +49,8 @@ for ppp in "" "-u vpnuser:vpnpass"; do
 		runs=
 		for i in 1 2 3; do
 			# shellcheck disable=SC2086
-			t=$(run $with $ppp)
-			runs="$runs ${t:-failed}"
+			run $with $ppp
+			runs="$runs ${secs:-failed}"
 		done
 		med=$(echo $runs | tr ' ' '\n' | sort -n | sed -n 2p)
 		echo "$N tunnels${ppp:+ with PPP}, $([ $with = 1 ] &&
