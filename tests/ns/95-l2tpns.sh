@@ -16,8 +16,9 @@
 #      by A's tunnels): marks 0x20000 + ID, translated by l2tp-nfqd
 #   C  one LAC on an ephemeral port in A's namespace, IDs 1-10 (Apple's
 #      client counts from 1 and picks its port): marks 0x30000 + ID
-# then what keeps a tunnel's mark alive, and, without --tunnel-marks, two
-# more tunnels that must not come up.
+# then what keeps a tunnel's mark alive, that a wrong password gets no
+# PPP link, and, without --tunnel-marks, two more tunnels that must not
+# come up.
 # The daemon runs with --tunnel-marks-max 1024, as contrib/l2tpns
 # recommends (L2TPNS holds 498 tunnels at most).
 # Every packet leaving udp/1701 is counted per (Tunnel ID, mark).  The
@@ -221,7 +222,11 @@ start_bg a3 $IN_C "$LAC" -n 1 -t 7 -u vpnuser:vpnpass -k -w 9 -l 1 $S4
 wait_until 5 grep -q '^ppp' "$TMP/a3.out"
 start_bg b3 $IN_B "$LAC" -n 1 -t 8 -H lbc- -u vpnuser:vpnpass -k -w 8 $S4
 wait_until 5 grep -q '^ppp' "$TMP/b3.out"
-sleep 6
+# meanwhile: RADIUS decides (a wrong password, from an ephemeral port)
+$IN_C "$LAC" -e -n 1 -t 9 -H lcc- -u vpnuser:wrong -w 4 $S4 >"$TMP/c3.out"
+check "a wrong password: the tunnel comes up, PPP does not" sh -c \
+	"grep -q '^tunnel 9 ' '$TMP/c3.out' && ! grep -q '^ppp' '$TMP/c3.out'"
+sleep 5
 m=$(map_marks tunnels4 | tr '\n' ' ')
 check "a peer sending HELLOs keeps its tunnel's mark (marks: $m)" sh -c \
 	"echo '$m' | grep -qw $((0x10007))"
