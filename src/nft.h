@@ -13,6 +13,7 @@
 #define NFT_DEFAULT_PRIORITY	(-150 + 10)	/* mangle + 10 */
 #define NFT_CHAIN_INPUT		"input"
 #define NFT_CHAIN_OUTPUT	"output"
+#define NFT_CHAIN_TUNNELS	"tunnels"	/* jumped to from output */
 #define NFT_TABLE_NAME_MAX	255
 #define NFT_BATCH_MIN		32768	/* bytes for an install batch */
 

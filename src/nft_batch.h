@@ -19,6 +19,10 @@ struct batch {
 	struct nft_batch_seqs *seqs;
 };
 
+/* BEGIN in @buf (at least @min bytes); 0 or -1. */
+int batch_start(struct batch *ctx, char *buf, size_t size, size_t min);
+/* END unless @err; the batch's length, or 0 (@err, or it did not fit). */
+size_t batch_finish(struct batch *ctx, int err);
 /* The next message's sequence number, recorded with what it does. */
 uint32_t batch_seq(struct batch *ctx, const char *what);
 /* A message header at the batch's end, asking for an ACK. */
@@ -29,6 +33,7 @@ struct nlmsghdr *batch_hdr(struct batch *ctx, uint16_t type, uint16_t flags,
 #define KEEP_FLAGS	0xffffffffu	/* NEWTABLE without flags */
 int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
 	      const char *what);
+/* @type NULL: a regular chain (no hook), for jumps */
 int put_chain(struct batch *ctx, const char *name, const char *type,
 	      uint32_t hook, int prio, const char *what);
 /* A new rule at the end of @chain; rule_put() puts it in the batch

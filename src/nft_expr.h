@@ -36,6 +36,7 @@ int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form);
 
 int nx_rt(struct nftnl_rule *r, uint32_t key);			/* load */
 int nx_verdict(struct nftnl_rule *r, int verdict);	/* accept, drop */
+int nx_jump(struct nftnl_rule *r, const char *chain);
 
 /* meta ipsec exists: the packet came through an IPsec SA (a secpath) */
 int nx_ipsec_exists(struct nftnl_rule *r);

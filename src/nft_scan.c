@@ -81,7 +81,16 @@ static void chain_cb(const struct nlmsghdr *nlh, void *data)
 	    strlen(name) >= sizeof(cs->adopt->chains[0]) ||
 	    cs->adopt->n == NFT_ADOPT_CHAINS)
 		goto out;
-	strcpy(cs->adopt->chains[cs->adopt->n++], name);
+	/* base chains first: deleting them drops their jumps, so that the
+	 * chains they jump to can go after them in the same transaction */
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
+		memmove(cs->adopt->chains[1], cs->adopt->chains[0],
+			cs->adopt->n * sizeof(cs->adopt->chains[0]));
+		strcpy(cs->adopt->chains[0], name);
+		cs->adopt->n++;
+	} else {
+		strcpy(cs->adopt->chains[cs->adopt->n++], name);
+	}
 out:
 	nftnl_chain_free(c);
 }

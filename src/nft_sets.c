@@ -240,25 +240,15 @@ size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
 {
 	struct nft_batch_seqs seqs;
 	struct batch ctx = { .cfg = cfg, .seq = seq, .seqs = &seqs };
-	size_t len = 0;
 	unsigned int i, k;
+	int err = 0;
 
-	if (size < NFT_ELEM_BUF(n))
+	if (batch_start(&ctx, buf, size, NFT_ELEM_BUF(n)))
 		return 0;
-	memset(&seqs, 0, sizeof(seqs));
-	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
-	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	mnl_nlmsg_batch_next(ctx.b);
-	for (i = 0; i < n; i += k) {
+	for (i = 0; i < n && !err; i += k) {
 		k = grouped ? run_length(&el[i], n - i) : 1;
-		if (put_elems(&ctx, &el[i], k))
-			goto out;
+		err = put_elems(&ctx, &el[i], k);
 	}
 	*first = seqs.first;
-	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	if (mnl_nlmsg_batch_next(ctx.b))
-		len = mnl_nlmsg_batch_size(ctx.b);
-out:
-	mnl_nlmsg_batch_stop(ctx.b);
-	return len;
+	return batch_finish(&ctx, err);
 }
