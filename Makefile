@@ -56,7 +56,7 @@ TOOL_SRCS  := tests/nettool.c
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
 PROGS := $(B)/l2tp-nfqd $(B)/l2tp-nfq-listen
-TESTPROGS := $(B)/unit-tests $(B)/nettool $(B)/nftdump
+TESTPROGS := $(B)/unit-tests $(B)/nettool $(B)/nftdump $(B)/lac
 
 all: $(PROGS)
 
@@ -84,6 +84,10 @@ $(B)/nftdump: $(call obj,tests/nftdump.c)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/nettool: $(call obj,$(TOOL_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/lac: $(call obj,tests/lac.c)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
