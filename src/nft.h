@@ -52,6 +52,9 @@ struct nft_adopt {
 /* the tunnels that spoke lately */
 #define NFT_LIVE_V4		"live4"
 #define NFT_LIVE_V6		"live6"
+/* the tunnels whose data refreshed them lately */
+#define NFT_FRESH_V4		"fresh4"
+#define NFT_FRESH_V6		"fresh6"
 
 enum nft_queue_form {
 	NFT_QUEUE_NATIVE,	/* the nft queue expression (nft_queue) */

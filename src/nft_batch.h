@@ -48,9 +48,11 @@ int rule_put(struct batch *ctx, struct nftnl_rule *r, int err,
  *   tunnels: -> the SA's mark;
  *   live:    the tunnels that spoke lately (a timeout, refreshed by the
  *            L2TP daemon's control messages: hellos every 60 s);
- *   xlate:   -> the peer's own Tunnel ID, for translated tunnels.
+ *   xlate:   -> the peer's own Tunnel ID, for translated tunnels;
+ *   fresh:   the tunnels whose data refreshed them lately (a quarter of
+ *            the timeout): the other data packets need no write.
  */
-enum tunnel_set { TS_TUNNELS, TS_LIVE, TS_XLATE, TS_MAX };
+enum tunnel_set { TS_TUNNELS, TS_LIVE, TS_XLATE, TS_FRESH, TS_MAX };
 
 struct tunnel_family {
 	const char *name[TS_MAX];
@@ -61,6 +63,8 @@ struct tunnel_family {
 
 extern const struct tunnel_family tunnel_families[2];	/* IPv4, IPv6 */
 
+/* The fresh sets' timeout, in ms. */
+uint64_t nft_fresh_ms(const struct nft_cfg *cfg);
 /* The sets of one family, declared as nft declares them. */
 int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f);
 

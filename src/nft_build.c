@@ -40,9 +40,6 @@
 #include "nft_batch.h"
 #include "nft_expr.h"
 
-/* One data message in DATA_REFRESH keeps its tunnel live. */
-#define DATA_REFRESH		64
-
 /* Where the L2TP header's fields sit in the transport header. */
 #define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
 #define TH_L2TP_FLAGS		TH_L2TP(0)
@@ -284,37 +281,51 @@ static int put_mark_rule(struct batch *ctx, const struct tunnel_family *f,
 	return rule_put(ctx, r, err, "adding a tunnel mark rule");
 }
 
+/* The key again, for the next statement: nft loads it anew each time. */
+static int nx_key_again(struct nftnl_rule *r, const struct tunnel_family *f,
+			int lbit)
+{
+	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
+
+	return nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, f->addr_off,
+			  f->addr_len, NFT_REG_1) ||
+	       nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_L2TP(tid), 2,
+			  f->tid_reg);
+}
+
 /*
  * Control:	@th,64,16 & 0xc000 == 0xc000
  *		ip daddr . @th,96,16 @live4 update @live4 { ip daddr . @th,96,16 }
- * Data:	@th,64,16 & 0xc000 == 0x4000|0 numgen random mod 64 0
- *		ip daddr . @th,96,16|@th,80,16 @live4 update @live4 { ... }
+ * Data:	@th,64,16 & 0xc000 == 0x4000|0 K != @fresh4 K @live4
+ *		add @fresh4 { K } update @live4 { K }
+ *		(K: ip daddr . @th,96,16 or @th,80,16)
  *
  * What keeps a tunnel live: the L2TP daemon's control messages (T and L
- * set), and one data message in 64 (an LNS such as L2TPNS sends no
- * hello while data flows).  A write per data packet would cost more than
- * the lookups; one in 64 keeps any tunnel that carries traffic live.  A
- * tunnel silent past the timeout stays lapsed, and the next sweep
- * removes it.  (The test is on the set itself: Linux 6.1 refuses a
- * membership test on a map.)
+ * set), and its data (an LNS such as L2TPNS sends no hello while data
+ * flows).  A write per data packet would cost more than the lookups: the
+ * first data message of a tunnel in each quarter of the timeout writes,
+ * and puts the tunnel in the fresh set, whose lookup spares the others.
+ * A tunnel silent past the timeout stays lapsed, and the next sweep
+ * removes it.  (The tests are on sets: Linux 6.1 refuses a membership
+ * test on a map.)
  */
 static int put_live_rule(struct batch *ctx, const struct tunnel_family *f,
 			 int data, int lbit)
 {
-	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_TUNNELS);
-	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
+	const char *live = f->name[TS_LIVE], *fresh = f->name[TS_FRESH];
+	uint32_t live_id = f->id[TS_LIVE], fresh_id = f->id[TS_FRESH];
 	uint16_t flags = (data ? 0 : L2TP_T) | (lbit ? L2TP_L : 0);
-	uint32_t zero = 0;
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_TUNNELS);
 	int err = !r ||
 		nx_flags(r, 0, L2TP_T | L2TP_L, flags) ||
-		(data && (nx_numgen(r, DATA_REFRESH) || nx_eq(r, &zero, 4))) ||
 		nx_tunnel_key(r, f, lbit) ||
-		nx_lookup(r, f->name[TS_LIVE], f->id[TS_LIVE], 0) ||
-		nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, f->addr_off,
-			   f->addr_len, NFT_REG_1) ||
-		nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_L2TP(tid), 2,
-			   f->tid_reg) ||
-		nx_update(r, f->name[TS_LIVE], f->id[TS_LIVE], 0);
+		(data && (nx_lookup_not(r, fresh, fresh_id) ||
+			  nx_key_again(r, f, lbit))) ||
+		nx_lookup(r, live, live_id, 0) ||
+		(data && (nx_key_again(r, f, lbit) ||
+			  nx_dynset(r, NFT_DYNSET_OP_ADD, fresh, fresh_id, 0))) ||
+		nx_key_again(r, f, lbit) ||
+		nx_update(r, live, live_id, 0);
 
 	return rule_put(ctx, r, err, "adding a tunnel refresh rule");
 }

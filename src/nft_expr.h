@@ -30,6 +30,11 @@ int nx_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	      uint32_t dreg);
 int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	      uint32_t data_reg);
+/* the key in register 1 is not in @set */
+int nx_lookup_not(struct nftnl_rule *r, const char *set, uint32_t set_id);
+/* NFT_DYNSET_OP_ADD, _UPDATE */
+int nx_dynset(struct nftnl_rule *r, uint32_t op, const char *set,
+	      uint32_t set_id, uint32_t data_reg);
 /* write register 1 into the transport header, the L4 checksum following */
 int nx_th_write(struct nftnl_rule *r, uint32_t offset, uint32_t len);
 int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form);

@@ -8,13 +8,14 @@
 
 #include "l2tp.h"
 #include "nft.h"
+#include "nft_batch.h"
 
 static const struct {
 	const char *addr;	/* nft's name of the peer's address */
-	const char *tunnels, *live, *xlate;
+	const char *tunnels, *live, *xlate, *fresh;
 } families[2] = {
-	{ "ip daddr", NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4 },
-	{ "ip6 daddr", NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6 },
+	{ "ip daddr", NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4, NFT_FRESH_V4 },
+	{ "ip6 daddr", NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6, NFT_FRESH_V6 },
 };
 
 static void print_input(FILE *f, const struct nft_cfg *cfg, const char *mask)
@@ -58,11 +59,19 @@ static void print_sets(FILE *f, const struct nft_cfg *cfg)
 			"\n\tmap %s {\n"
 			"\t\ttypeof %s . @th,96,16 : @th,96,16\n"
 			"\t\tsize %u\n"
+			"\t}\n"
+			"\n\tset %s {\n"
+			"\t\ttypeof %s . @th,96,16\n"
+			"\t\tsize %u\n"
+			"\t\tflags dynamic,timeout\n"
+			"\t\ttimeout %llums\n"
 			"\t}\n",
 			families[i].tunnels, families[i].addr, cfg->tunnel_max,
 			families[i].live, families[i].addr, cfg->tunnel_max,
 			cfg->tunnel_timeout,
-			families[i].xlate, families[i].addr, cfg->tunnel_max);
+			families[i].xlate, families[i].addr, cfg->tunnel_max,
+			families[i].fresh, families[i].addr, cfg->tunnel_max,
+			(unsigned long long)nft_fresh_ms(cfg));
 }
 
 /* Marks, refresh, translation: the comments of nft_build.c say why. */
@@ -82,10 +91,12 @@ static void print_tunnel_rules(FILE *f, int i)
 		"update @%s { %s . @th,96,16 }\n", a, families[i].live,
 		families[i].live, a);
 	for (k = 0; k < 2; k++)
-		fprintf(f, "\t\t@th,64,16 & 0xc000 == %s numgen random mod %d "
-			"0 %s . @th,%d,16 @%s update @%s { %s . @th,%d,16 }\n",
-			l[k].l, 64, a, l[k].off, families[i].live,
-			families[i].live, a, l[k].off);
+		fprintf(f, "\t\t@th,64,16 & 0xc000 == %s %s . @th,%d,16 != @%s "
+			"%s . @th,%d,16 @%s add @%s { %s . @th,%d,16 } "
+			"update @%s { %s . @th,%d,16 }\n", l[k].l, a, l[k].off,
+			families[i].fresh, a, l[k].off, families[i].live,
+			families[i].fresh, a, l[k].off, families[i].live, a,
+			l[k].off);
 	for (k = 0; k < 2; k++)
 		fprintf(f, "\t\t@th,64,16 & 0x4000 == %s @th,%d,16 set %s . "
 			"@th,%d,16 map @%s\n", l[k].l, l[k].off, a, l[k].off,

@@ -209,12 +209,13 @@ check "the StopCCNs of A, B and C reached L2TPNS" sh -c \
 	"[ \$(grep -c 'Received StopCCN' '$L/log') -eq $((NA + NB + NC)) ]"
 stop daemon
 
-# ---- (c) what keeps a tunnel's mark: L2TPNS's control messages ----
+# ---- (c) what keeps a tunnel's mark: L2TPNS's control and data ----
 # L2TPNS sends a HELLO only after 60 s in which nothing, data included,
 # came from the peer; otherwise its control messages are acknowledgements
-# of the peer's.  A peer that sends HELLOs (every second here) keeps its
-# mark past the timeout (2 s); one that sends none, even with its PPP
-# session up, does not.
+# of the peer's, and its data (LCP echoes every 10 s) keeps the tunnel
+# live too.  A peer that sends HELLOs (every second here) keeps its mark
+# past the timeout (2 s); one whose session only carries the echoes keeps
+# it when an echo falls within the timeout (printed, not asserted).
 : >"$TMP/daemon.err"
 start_daemon --ipsec-check none --tunnel-marks --tunnel-marks-max 1024 \
 	--tunnel-mark-timeout 2 || no "daemon starts"
