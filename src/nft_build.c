@@ -331,19 +331,24 @@ static int put_live_rule(struct batch *ctx, const struct tunnel_family *f,
 }
 
 /*
- * @th,64,16 & 0x4000 == 0x4000|0
+ * @th,64,16 & 0x4000 == 0x4000|0 @th,96,16|@th,80,16 & 0x8000 == 0x8000
  *	@th,96,16|@th,80,16 set ip daddr . @th,96,16|@th,80,16 map @xlate4
  *
  * A translated tunnel's packets get the peer's own Tunnel ID back; the
  * UDP checksum follows (a raw @th write in nft leaves it alone).
+ * Translated IDs are all in the upper half (L2TP_XLATE_MIN): the
+ * small IDs of Windows and Apple clients skip the lookup.
  */
 static int put_xlate_rule(struct batch *ctx, const struct tunnel_family *f,
 			  int lbit)
 {
 	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
+	uint16_t high = htons(L2TP_XLATE_MIN);
 	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_TUNNELS);
 	int err = !r ||
 		nx_flags(r, 0, L2TP_L, lbit ? L2TP_L : 0) ||
+		nx_th(r, TH_L2TP(tid), 2) || nx_and(r, &high, 2) ||
+		nx_eq(r, &high, 2) ||
 		nx_tunnel_key(r, f, lbit) ||
 		nx_lookup(r, f->name[TS_XLATE], f->id[TS_XLATE], NFT_REG_1) ||
 		nx_th_write(r, TH_L2TP(tid), 2);

@@ -98,9 +98,10 @@ static void print_tunnel_rules(FILE *f, int i)
 			families[i].fresh, a, l[k].off, families[i].live, a,
 			l[k].off);
 	for (k = 0; k < 2; k++)
-		fprintf(f, "\t\t@th,64,16 & 0x4000 == %s @th,%d,16 set %s . "
-			"@th,%d,16 map @%s\n", l[k].l, l[k].off, a, l[k].off,
-			families[i].xlate);
+		fprintf(f, "\t\t@th,64,16 & 0x4000 == %s @th,%d,16 & 0x%x == "
+			"0x%x @th,%d,16 set %s . @th,%d,16 map @%s\n", l[k].l,
+			l[k].off, L2TP_XLATE_MIN, L2TP_XLATE_MIN,
+			l[k].off, a, l[k].off, families[i].xlate);
 }
 
 static void print_tunnels_chain(FILE *f)
