@@ -14,7 +14,8 @@
 # own answer), conntrack marks, and Debian's xl2tpd and pppd, unmodified,
 # with --tunnel-marks: every PPP link up and carrying pings both ways at
 # the same time, with PPP data in xl2tpd (every kernel) and in the kernel
-# (Linux >= 6.10; before, a check pins down the known limitation).
+# (Linux >= 6.10; before, a check pins down the known limitation, and
+# that l2tp-nfqd warns about it).
 echo	# the console's last line may hold escape codes
 B=$BUILD
 D=$B/l2tp-nfqd
@@ -571,6 +572,16 @@ if [ $old_l2tp = yes ]; then
 		xl2tpd_dump kernel
 	check "xl2tpd kernel mode: c3 (its own port) carries $NP pings each way all the same" \
 		full c3 || xl2tpd_dump kernel
+	# l2tp-nfqd watches the kernel's L2TP tunnels on these kernels (from
+	# before l2tp_ppp loaded) and tells the admin what is wrong and what
+	# to do: userspace mode or Linux >= 6.10
+	check "Linux < 6.10, kernel mode: l2tp-nfqd warns that c1's and c2's kernel tunnels share the NAT's address and port" \
+		grep -Eq 'kernel L2TP tunnels [0-9]+ and [0-9]+ share [0-9.]+:1701 <-> 203\.0\.113\.1:1701: Linux < 6\.10' \
+		$W/daemon4.out || dump $W/daemon4.out 30
+	check "Linux < 6.10, kernel mode: the warning names the fixes (force userspace = yes, Linux >= 6.10)" \
+		sh -c "grep 'share .*Linux < 6.10' $W/daemon4.out |
+		       grep 'force userspace = yes' | grep -q 'Linux >= 6.10'"
+	grep 'share .*Linux < 6.10' $W/daemon4.out | head -n1 | sed "s/^/info $T: /"
 	xl2tpd_stop
 else
 	# Linux >= 6.10: the kernel data path, the line deleted as
@@ -582,6 +593,10 @@ else
 	check "xl2tpd (contrib/xl2tpd, force userspace deleted): PPP data in the kernel" \
 		grep -q 'Using l2tp kernel support' $W/srv/xl2tpd-kernel.log
 	serve kernel "xl2tpd kernel mode, --tunnel-marks"
+	check "Linux >= 6.10, kernel mode: no warning about tunnels sharing an address and port (c1 and c2 do)" \
+		sh -c "! grep -q 'share .*Linux < 6.10' $W/daemon4.out &&
+		       grep -q 'keeps L2TP tunnels with one socket address apart' $W/daemon4.out" ||
+		dump $W/daemon4.out 30
 	xl2tpd_stop
 fi
 stop_daemon
