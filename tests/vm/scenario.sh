@@ -15,7 +15,9 @@
 # with --tunnel-marks: every PPP link up and carrying pings both ways at
 # the same time, with PPP data in xl2tpd (every kernel) and in the kernel
 # (Linux >= 6.10; before, a check pins down the known limitation, and
-# that l2tp-nfqd warns about it).
+# that l2tp-nfqd warns about it).  Then, on the data path advised for the
+# kernel: c1 and c2 whose LACs both open tunnel 1 with call 1 (translated;
+# a hang-up and a redial; --no-translate for comparison).
 echo	# the console's last line may hold escape codes
 B=$BUILD
 D=$B/l2tp-nfqd
@@ -600,6 +602,179 @@ else
 	xl2tpd_stop
 fi
 stop_daemon
+
+# Colliding tunnel IDs, the real case, on the data path advised for this
+# kernel (the kernel's from Linux 6.10, xl2tpd's before): c1 and c2, both
+# like Windows behind one NAT, open tunnel 1 with call 1.  xl2tpd draws
+# its tunnel and call IDs from /dev/urandom (two bytes, host order): in
+# each LAC's own mount namespace a file of bytes 01 00 is bound over it,
+# so every draw is 1.  The server: the shipped configurations, Debian's
+# xl2tpd as it is, l2tp-nfqd --tunnel-marks --require-ipsec.
+if [ $old_l2tp = yes ]; then mode=userspace; else mode=kernel; fi
+sec_t=$(date +%s)
+took() { info "$1 in $(($(date +%s) - sec_t)) s"; sec_t=$(date +%s); }
+printf '\001\000%.0s' $(seq 512) >$W/ones
+lac_start_one() {	# lac_start_one TAG CLIENTS...: lac_start, every ID 1
+	tag=$1; shift
+	for c in "$@"; do
+		rm -f $W/$c/xl2tpd.ctl $W/$c/ppp.log
+		in_ns $c unshare -m sh -c "mount --bind $W/ones /dev/urandom &&
+			exec xl2tpd -D -c $W/$c/xl2tpd.conf -p $W/$c/xl2tpd.pid \
+			-C $W/$c/xl2tpd.ctl" >$W/$c/xl2tpd-$tag.log 2>&1 &
+	done
+}
+lac_ctl() {	# lac_ctl C COMMAND: xl2tpd-control on C's LAC, as an admin
+	mkdir -p /run/xl2tpd	# its answers come through a FIFO there
+	in_ns $1 xl2tpd-control -c $W/$1/xl2tpd.ctl "$2" server \
+		>>$W/$1/control.out 2>&1
+}
+# in C's LAC log TAG: tunnels, calls it opened with ID 1
+lac_ones() {
+	grep -c "Connection established to $SRV, 1701\.  Local: 1, " \
+		$W/$1/xl2tpd-$2.log
+}
+lac_calls_one() {
+	grep -c "Call established with $SRV, Local: 1, " $W/$1/xl2tpd-$2.log
+}
+# the tunnel IDs the server's xl2tpd established from the NAT, in order
+lns_remotes() {
+	sed -n 's/.*Connection established to 203\.0\.113\.1, 1701\.  Local: [0-9]*, Remote: \([0-9]*\) .*/\1/p' \
+		$W/srv/xl2tpd-$1.log | tr '\n' ' ' | sed 's/ $//'
+}
+one_call() { [ "$(calls)" -eq 1 ]; }
+first_tunnel() { [ "$(tunnels "$1")" -ge 1 ]; }
+both_full() { full c1 && full c2; }
+# busybox ping's output FILE: "SENT GOT LOST [lost seq...]", by seq
+ping_stats() {
+	awk '/ seq=/ { s = $0; sub(/.* seq=/, "", s); sub(/[^0-9].*/, "", s)
+		       got[s + 0] = 1 }
+	     / packets transmitted/ { sent = $1 }
+	     END { n = 0; lost = 0; miss = ""
+		   for (i = 0; i < sent; i++)
+			if (i in got) n++; else { lost++; miss = miss " " i }
+		   print sent + 0, n, lost miss }' "$1" 2>/dev/null
+}
+# pings both ways over each C's PPP link in the background, 5 a second:
+# COUNT each, or until pings_stop; their PIDs in $PIDS
+PIDS=
+pings_start() {	# pings_start COUNT C...
+	cnt=$1; shift
+	for c in "$@"; do
+		a=$(ppp_addr $c)
+		rm -f $W/$c.ping-up $W/$c.ping-down
+		[ -n "$a" ] || continue
+		# not through a function: SIGINT must reach ping itself
+		ip netns exec $c busybox ping -c $cnt -i 0.2 -W 5 192.168.42.1 \
+			>$W/$c.ping-up 2>&1 &
+		PIDS="$PIDS $!"
+		ip netns exec srv busybox ping -c $cnt -i 0.2 -W 5 "$a" \
+			>$W/$c.ping-down 2>&1 &
+		PIDS="$PIDS $!"
+	done
+}
+pings_stop() {	# busybox ping prints its summary on SIGINT
+	for p in $PIDS; do kill -INT $p 2>/dev/null; done
+	[ -n "$PIDS" ] && wait $PIDS
+	PIDS=
+}
+pings_info() {	# pings_info C...: what each stream got
+	for c in "$@"; do
+		for d in up down; do
+			info "$c $d: $(ping_stats $W/$c.ping-$d | awk '{ printf "%d of %d echo replies", $2, $1; if ($3) { printf ", lost seq"; for (i = 4; i <= NF; i++) printf " %s", $i } }')"
+		done
+	done
+}
+# steady C [stopped]: C's link lost no ping either way (stopped: but
+# the last, which may have been in flight when ping was stopped)
+steady() {
+	for d in up down; do
+		ping_stats $W/$1.ping-$d | awk -v last=${2:+1} '$1 < 10 { exit 1 }
+			{ for (i = 4; i <= NF; i++)
+				if (!last || $i != $1 - 1) exit 1 }' || return 1
+	done
+}
+LACS="c1 c2"
+xl2tpd_conf $mode
+what="tunnel 1 twice, xl2tpd $mode mode"
+in_ns srv "$D" -n 1 --tunnel-marks --require-ipsec -d >$W/daemon5.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon5.out
+lns_start ids
+# c1 first: c2's SCCRQ is the one translated
+lac_start_one ids c1
+wait_until 60 first_tunnel ids
+lac_start_one ids c2
+wait_calls 2 90
+check "$what: c1's and c2's LACs both open tunnel 1 with call 1 (IDs from the bound file)" \
+	sh -c "[ $(lac_ones c1 ids) -eq 1 ] && [ $(lac_ones c2 ids) -eq 1 ] &&
+	       [ $(lac_calls_one c1 ids) -eq 1 ] && [ $(lac_calls_one c2 ids) -eq 1 ]" ||
+	xl2tpd_dump ids
+for c in c1 c2; do
+	grep -h 'established' $W/$c/xl2tpd-ids.log | sed "s/^/info $T: $c: /"
+done
+tx=$(sed -n 's/.*tunnel 1: the L2TP daemon sees tunnel \([0-9]*\)$/\1/p' \
+	$W/daemon5.out | head -n1)
+info "server's xl2tpd: tunnels from 203.0.113.1:1701 with IDs $(lns_remotes ids) (l2tp-nfqd: 1 translated to ${tx:-nothing})"
+check "$what: l2tp-nfqd rewrites the second SCCRQ's ID, the server's xl2tpd establishes tunnels 1 and ${tx:-?} from the NAT's address and port" \
+	sh -c "[ -n '$tx' ] && [ '$tx' != 1 ] && echo ' $(lns_remotes ids) ' | grep -q ' 1 ' &&
+	       echo ' $(lns_remotes ids) ' | grep -q ' $tx '" ||
+	{ dump $W/daemon5.out 30; xl2tpd_dump ids; }
+check "$what: two calls up on the server" test "$(calls)" -eq 2 ||
+	xl2tpd_dump ids
+traffic c1 c2
+check "$what: c1's and c2's PPP links carry $NP pings each way at the same time" \
+	both_full || xl2tpd_dump ids
+
+# c2 hangs up (its StopCCN names tunnel 1, which l2tp-nfqd rewrites to
+# the ID the server knows) and dials again, tunnel 1 again, while c1's
+# link carries pings all along
+pings_start 1000 c1
+sleep 2
+lac_ctl c2 disconnect-lac
+closed="Connection closed to 203\.0\.113\.1, port 1701 (.*), Local: [0-9]*, Remote: ${tx:-none}\$"
+wait_until 30 grep -q "$closed" $W/srv/xl2tpd-ids.log
+check "$what: c2 hangs up: its StopCCN (tunnel 1, rewritten) closes the server's tunnel ${tx:-?}" \
+	grep -q "$closed" $W/srv/xl2tpd-ids.log ||
+	{ xl2tpd_dump ids; dump $W/c2/control.out; dump $W/daemon5.out 30; }
+wait_until 30 one_call
+lac_ctl c2 connect-lac
+wait_calls 2 90
+sleep 2
+pings_stop
+pings_info c1
+check "$what: c2 dials again with tunnel 1, the server establishes it (IDs from the NAT: $(lns_remotes ids))" \
+	sh -c "[ $(lac_ones c2 ids) -eq 2 ] && [ $(lns_remotes ids | wc -w) -eq 3 ] &&
+	       [ $(calls) -eq 2 ]" || xl2tpd_dump ids
+check "$what: c1's link loses no ping, either way, while c2 hangs up and dials again" \
+	steady c1 stopped
+traffic c1 c2
+check "$what: then both PPP links carry $NP pings each way at the same time again" \
+	both_full || { xl2tpd_dump ids; dump $W/daemon5.out 30; }
+xl2tpd_stop
+stop_daemon
+took "tunnel 1 twice, hang-up and redial"
+
+# --no-translate, for comparison: xl2tpd takes c2's SCCRQ for a
+# retransmission of c1's, and c2's tunnel never comes up
+in_ns srv "$D" -n 1 --tunnel-marks --no-translate --require-ipsec -d \
+	>$W/daemon6.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon6.out
+lns_start nox
+lac_start_one nox c1
+wait_calls 1 60
+lac_start_one nox c2
+twice='Peer requested tunnel 1 twice'
+wait_until 40 grep -q "$twice" $W/srv/xl2tpd-nox.log
+sleep 5
+check "--no-translate, $mode mode: the server's xl2tpd ignores c2's tunnel 1 (\"$twice\")" \
+	grep -q "$twice" $W/srv/xl2tpd-nox.log || xl2tpd_dump nox
+check "--no-translate, $mode mode: c2's tunnel does not come up, c1's stays (one tunnel, one call)" \
+	sh -c "[ $(tunnels nox) -eq 1 ] && [ $(calls) -eq 1 ] && [ $(lac_ones c2 nox) -eq 0 ]" ||
+	xl2tpd_dump nox
+xl2tpd_stop
+stop_daemon
+took "--no-translate"
+
+LACS="c1 c2 c3"
 
 # the connmark-plugin variant loads too (into a client's charon, at the
 # end: it replaces that client's connection of the same name)
