@@ -44,7 +44,7 @@ PURE_SRCS  := src/pkt.c src/l2tp.c src/msg.c src/escape.c
 DAEMON_SRCS := $(PURE_SRCS) src/ring.c src/log.c src/nl.c src/queue.c src/ct.c \
 	      src/ipc.c src/handler.c src/tunnels.c src/tmap.c src/xlate.c \
 	      src/nft_expr.c src/nft_build.c src/nft_sets.c src/nft_print.c \
-	      src/nft_guard.c src/nft.c \
+	      src/nft_guard.c src/nft_scan.c src/nft.c \
 	      src/kl2tp_parse.c src/kl2tp.c src/notify.c src/priv.c \
 	      src/htab.c src/xfrm_parse.c src/xfrm_db.c src/xfrm_db_sa.c \
 	      src/nft_sa.c src/xfrm.c \
@@ -59,7 +59,7 @@ TOOL_SRCS  := tests/nettool.c
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
 PROGS := $(B)/l2tp-nfqd $(B)/l2tp-nfq-listen
-TESTPROGS := $(B)/unit-tests $(B)/nettool $(B)/nftdump
+TESTPROGS := $(B)/unit-tests $(B)/nettool $(B)/nftdump $(B)/lac
 
 all: $(PROGS)
 
@@ -87,6 +87,10 @@ $(B)/nftdump: $(call obj,tests/nftdump.c)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/nettool: $(call obj,$(TOOL_SRCS))
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/lac: $(call obj,tests/lac.c)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 

@@ -164,20 +164,26 @@ static int walk(const uint8_t *buf, size_t caplen, size_t msglen,
 	return pos == L2TP_CTRL_HDR_LEN ? -REJ_NO_MSG_TYPE : 0;
 }
 
-int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
-		     struct l2tp_sccrq *out)
+/* The header, then the AVPs of a message of Message Type @a->want. */
+static int parse_msg(const uint8_t *buf, size_t caplen, size_t len,
+		     int new_tunnel, struct avps *a)
 {
-	struct avps a = { .want = L2TP_MSG_SCCRQ };
 	size_t msglen;
 	int ret;
 
 	if (caplen > len)
 		len = caplen;
-	ret = parse_header(buf, caplen, len, &msglen, 1);
-	if (ret)
-		return ret;
-	ret = walk(buf, caplen, msglen, &a);
-	if (ret == -REJ_NO_MSG_TYPE || (ret && ret != -REJ_TRUNCATED))
+	ret = parse_header(buf, caplen, len, &msglen, new_tunnel);
+	return ret ? ret : walk(buf, caplen, msglen, a);
+}
+
+int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
+		     struct l2tp_sccrq *out)
+{
+	struct avps a = { .want = L2TP_MSG_SCCRQ };
+	int ret = parse_msg(buf, caplen, len, 1, &a);
+
+	if (ret && ret != -REJ_TRUNCATED)
 		return ret;
 	if (a.seen == (SEEN_TUNNEL_ID | SEEN_HOST_NAME)) {
 		out->tunnel_id = a.tunnel_id;
@@ -195,15 +201,8 @@ int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
 		       struct l2tp_stopccn *out)
 {
 	struct avps a = { .want = L2TP_MSG_STOPCCN };
-	size_t msglen;
-	int ret;
+	int ret = parse_msg(buf, caplen, len, 0, &a);
 
-	if (caplen > len)
-		len = caplen;
-	ret = parse_header(buf, caplen, len, &msglen, 0);
-	if (ret)
-		return ret;
-	ret = walk(buf, caplen, msglen, &a);
 	if (a.seen & SEEN_TUNNEL_ID) {
 		out->tunnel_id = get_be16(buf + L2TP_OFF_TUNNEL);
 		out->assigned_id = a.tunnel_id;

@@ -31,6 +31,10 @@
 #define L2TP_OFF_NR		10
 #define L2TP_CTRL_HDR_LEN	12
 
+/* Tunnel IDs that l2tp-nfqd gives translated tunnels are at least this
+ * (tunnels.c); the output rules look for translations only there. */
+#define L2TP_XLATE_MIN		0x8000
+
 /* Message Types (the first AVP of every control message) */
 #define L2TP_MSG_SCCRQ		1
 #define L2TP_MSG_STOPCCN	4

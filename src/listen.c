@@ -116,7 +116,13 @@ static int sender_ok(struct msghdr *mh, long uid)
 	return 0;
 }
 
-int main(int argc, char **argv)
+struct opts {
+	long count, uid;
+	int hex;
+	struct sockaddr_un sun;
+};
+
+static void parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{ "count", required_argument, NULL, 'c' },
@@ -125,60 +131,43 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct sigaction sa = { .sa_handler = on_signal };
-	long count = -1, uid = -1, seen = 0;
-	int c, fd, one = 1, hex = 0;
-	struct stat st;
 	char *end;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "c:u:xh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			count = strtol(optarg, &end, 10);
-			if (*end || count < 1)
+			o->count = strtol(optarg, &end, 10);
+			if (*end || o->count < 1)
 				usage_error("--count: not a positive number");
 			break;
 		case 'u':
-			uid = strtol(optarg, &end, 10);
-			if (*end || uid < 0)
+			o->uid = strtol(optarg, &end, 10);
+			if (*end || o->uid < 0)
 				usage_error("--uid: not a user id");
 			break;
 		case 'x':
-			hex = 1;
+			o->hex = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return 0;
+			exit(0);
 		default:
 			usage_error("unknown option");
 		}
 	}
 	if (optind != argc - 1)
 		usage_error("one PATH expected");
-	if (strlen(argv[optind]) >= sizeof(sun.sun_path))
+	if (strlen(argv[optind]) >= sizeof(o->sun.sun_path))
 		usage_error("PATH too long for AF_UNIX");
-	strcpy(sun.sun_path, argv[optind]);
+	strcpy(o->sun.sun_path, argv[optind]);
+}
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("l2tp-nfq-listen: socket");
-		return 1;
-	}
-	/* a socket left by an earlier receiver: replace it */
-	if (!lstat(sun.sun_path, &st) && S_ISSOCK(st.st_mode))
-		unlink(sun.sun_path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))) {
-		fprintf(stderr, "l2tp-nfq-listen: %s: %s\n", sun.sun_path,
-			strerror(errno));
-		return 1;
-	}
-	fprintf(stderr, "l2tp-nfq-listen: listening on %s\n", sun.sun_path);
+/* Receive, check and print until @o->count messages or a signal. */
+static void receive(int fd, const struct opts *o)
+{
+	long count = o->count, uid = o->uid, seen = 0;
+	int hex = o->hex;
 
 	while (!quit && (count < 0 || seen < count)) {
 		unsigned char buf[L2TP_NFQ_MSG2_MAX_SIZE + 1];
@@ -211,7 +200,38 @@ int main(int argc, char **argv)
 		print_msg(buf, (size_t)n, format, hex);
 		seen++;
 	}
-	unlink(sun.sun_path);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .count = -1, .uid = -1,
+			  .sun = { .sun_family = AF_UNIX } };
+	struct sigaction sa = { .sa_handler = on_signal };
+	int fd, one = 1;
+	struct stat st;
+
+	parse_args(argc, argv, &o);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		perror("l2tp-nfq-listen: socket");
+		return 1;
+	}
+	/* a socket left by an earlier receiver: replace it */
+	if (!lstat(o.sun.sun_path, &st) && S_ISSOCK(st.st_mode))
+		unlink(o.sun.sun_path);
+	if (bind(fd, (struct sockaddr *)&o.sun, sizeof(o.sun)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))) {
+		fprintf(stderr, "l2tp-nfq-listen: %s: %s\n", o.sun.sun_path,
+			strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "l2tp-nfq-listen: listening on %s\n", o.sun.sun_path);
+	receive(fd, &o);
+	unlink(o.sun.sun_path);
 	close(fd);
 	return 0;
 }

@@ -27,7 +27,6 @@
 
 #include "log.h"
 #include "nft.h"
-#include "nft_sa.h"
 #include "notify.h"
 
 struct nft {
@@ -40,181 +39,6 @@ struct nft {
 	uint32_t portid;
 	enum nft_queue_form form;
 };
-
-struct table_info {
-	int found;
-	uint32_t flags, owner;
-};
-
-static void table_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct table_info *ti = data;
-	struct nftnl_table *t;
-
-	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWTABLE)
-		return;
-	t = nftnl_table_alloc();
-	if (!t)
-		return;
-	if (nftnl_table_nlmsg_parse(nlh, t) == 0) {
-		ti->found = 1;
-		ti->flags = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
-		if (nftnl_table_is_set(t, NFTNL_TABLE_OWNER))
-			ti->owner = nftnl_table_get_u32(t, NFTNL_TABLE_OWNER);
-	}
-	nftnl_table_free(t);
-}
-
-static int get_table(struct nft *n, struct table_info *ti)
-{
-	char buf[512] __attribute__((aligned(8))) = { 0 };
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-	struct nl_err err;
-	int ret;
-
-	if (!t)
-		return -ENOMEM;
-	memset(ti, 0, sizeof(*ti));
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, n->cfg.table);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFT_FAMILY, NLM_F_ACK,
-				    nl_seq(&n->seq));
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	ret = nl_request(n->nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
-			 nlh->nlmsg_seq, table_cb, ti, &err);
-	return ret == -ENOENT ? 0 : ret;
-}
-
-static void chain_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nft *n = data;
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	const char *table, *name;
-
-	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0)
-		goto out;
-	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
-	name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
-	/* --sa-marks' chains per mark are xfrm.c's to replace */
-	if (!table || !name || strcmp(table, n->cfg.table) ||
-	    !strncmp(name, NFT_SA_CHAIN_PREFIX, strlen(NFT_SA_CHAIN_PREFIX)) ||
-	    strlen(name) >= sizeof(n->adopt.chains[0]) ||
-	    n->adopt.n == NFT_ADOPT_CHAINS)
-		goto out;
-	strcpy(n->adopt.chains[n->adopt.n++], name);
-out:
-	nftnl_chain_free(c);
-}
-
-/* The chains of a table kept from before: they are replaced. */
-static int get_chains(struct nft *n)
-{
-	char buf[512] __attribute__((aligned(8))) = { 0 };
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
-	struct nl_err err;
-
-	if (!c)
-		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, n->cfg.table);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFT_FAMILY,
-				    NLM_F_DUMP, nl_seq(&n->seq));
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	n->adopt.n = 0;
-	return nl_request(n->nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
-			  nlh->nlmsg_seq, chain_cb, n, &err);
-}
-
-/* Rules elsewhere that queue to our queue would queue SCCRQs twice. */
-struct queue_scan {
-	const struct nft_cfg *cfg;
-	int found;
-};
-
-static int expr_queues_to(struct nftnl_expr *e, uint16_t num)
-{
-	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-	uint32_t len = 0;
-	const uint16_t *info;
-	uint16_t lo, total = 1;
-
-	if (!name)
-		return 0;
-	if (!strcmp(name, "queue")) {
-		if (!nftnl_expr_is_set(e, NFTNL_EXPR_QUEUE_NUM))
-			return 0;	/* queue number from a register */
-		lo = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM);
-		if (nftnl_expr_is_set(e, NFTNL_EXPR_QUEUE_TOTAL))
-			total = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_TOTAL);
-	} else if (!strcmp(name, "target")) {
-		name = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
-		info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
-		if (!name || strcmp(name, "NFQUEUE") || !info || len < 2)
-			return 0;
-		/* every revision of xt_NFQ_info starts with queuenum */
-		lo = info[0];
-		if (len >= 4 && info[1])
-			total = info[1];
-	} else {
-		return 0;
-	}
-	return num >= lo && num < lo + total;
-}
-
-static void rule_scan_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct queue_scan *qs = data;
-	struct nftnl_expr_iter *it;
-	struct nftnl_rule *r;
-	struct nftnl_expr *e;
-	const char *table;
-
-	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
-		return;
-	r = nftnl_rule_alloc();
-	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
-		goto out;
-	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
-	if (nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) == NFT_FAMILY &&
-	    table && !strcmp(table, qs->cfg->table))
-		goto out;
-	it = nftnl_expr_iter_create(r);
-	if (!it)
-		goto out;
-	while ((e = nftnl_expr_iter_next(it))) {
-		if (!expr_queues_to(e, qs->cfg->queue))
-			continue;
-		qs->found++;
-		log_warnx("warning: table %s chain %s (rule handle %llu) "
-			  "already queues to queue %u: SCCRQs would be queued "
-			  "twice; remove that rule, or run with --no-rules",
-			  table ? table : "?",
-			  nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
-			  (unsigned long long)nftnl_rule_get_u64(r,
-							NFTNL_RULE_HANDLE),
-			  qs->cfg->queue);
-		break;
-	}
-	nftnl_expr_iter_destroy(it);
-out:
-	nftnl_rule_free(r);
-}
-
-static void warn_other_queue_rules(struct nft *n)
-{
-	char buf[256] __attribute__((aligned(8))) = { 0 };
-	struct queue_scan qs = { .cfg = &n->cfg };
-	struct nlmsghdr *nlh;
-	struct nl_err err;
-
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC,
-				    NLM_F_DUMP, nl_seq(&n->seq));
-	if (nl_request(n->nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
-		       nlh->nlmsg_seq, rule_scan_cb, &qs, &err))
-		log_debug("could not list rules to look for other queue rules");
-}
 
 static const char *what_failed(const struct nft_batch_seqs *s, uint32_t seq)
 {
@@ -331,8 +155,8 @@ static int open_socket(struct nft *n)
 /* What is there already: ours from before (adopt), another's, or nothing. */
 static int check_table(struct nft *n)
 {
-	struct table_info ti;
-	int ret = get_table(n, &ti);
+	struct nft_table_info ti;
+	int ret = nft_scan_table(n->nl, &n->seq, n->cfg.table, &ti);
 
 	if (ret) {
 		errno = -ret;
@@ -358,7 +182,7 @@ static int check_table(struct nft *n)
 	log_info("adopting table inet %s from before (%s): its tunnels are "
 		 "kept", n->cfg.table, (ti.flags & NFT_TABLE_F_OWNER) ?
 		 "kept by the service manager" : "a plain table");
-	return get_chains(n);
+	return nft_scan_chains(n->nl, &n->seq, n->cfg.table, &n->adopt);
 }
 
 /* --fdstore: the service manager keeps the table's socket, and so the
@@ -395,7 +219,7 @@ int nft_open(struct nft **out, const struct nft_cfg *cfg)
 	ret = check_table(n);
 	if (ret)
 		goto err_close;
-	warn_other_queue_rules(n);
+	nft_scan_queue_rules(n->nl, &n->seq, n->cfg.table, n->cfg.queue);
 
 	ret = install(n);
 	if (ret)

@@ -13,8 +13,9 @@
 #define NFT_DEFAULT_PRIORITY	(-150 + 10)	/* mangle + 10 */
 #define NFT_CHAIN_INPUT		"input"
 #define NFT_CHAIN_OUTPUT	"output"
+#define NFT_CHAIN_TUNNELS	"tunnels"	/* jumped to from output */
 #define NFT_TABLE_NAME_MAX	255
-#define NFT_BATCH_MIN		32768	/* bytes for an install batch */
+#define NFT_BATCH_MIN		65536	/* bytes for an install batch */
 
 /* What the daemon's table looks like. */
 struct nft_cfg {
@@ -52,6 +53,9 @@ struct nft_adopt {
 /* the tunnels that spoke lately */
 #define NFT_LIVE_V4		"live4"
 #define NFT_LIVE_V6		"live6"
+/* the tunnels whose data refreshed them lately */
+#define NFT_FRESH_V4		"fresh4"
+#define NFT_FRESH_V6		"fresh6"
 
 enum nft_queue_form {
 	NFT_QUEUE_NATIVE,	/* the nft queue expression (nft_queue) */
@@ -112,6 +116,19 @@ struct nft_elem {
 size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
 		       const struct nft_elem *el, unsigned int n, int grouped,
 		       uint32_t *seq, uint32_t *first);
+
+/* What is there already (nft_scan.c). */
+struct nft_table_info {
+	int found;
+	uint32_t flags, owner;	/* owner: the owning socket's port id */
+};
+int nft_scan_table(struct mnl_socket *nl, uint32_t *seq, const char *table,
+		   struct nft_table_info *ti);
+int nft_scan_chains(struct mnl_socket *nl, uint32_t *seq, const char *table,
+		    struct nft_adopt *adopt);
+/* Warns about rules outside @table that queue to @queue. */
+void nft_scan_queue_rules(struct mnl_socket *nl, uint32_t *seq,
+			  const char *table, uint16_t queue);
 
 /* The table in `nft -f` syntax, with the native queue statement. */
 void nft_print(FILE *f, const struct nft_cfg *cfg);

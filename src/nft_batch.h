@@ -19,6 +19,10 @@ struct batch {
 	struct nft_batch_seqs *seqs;
 };
 
+/* BEGIN in @buf (at least @min bytes); 0 or -1. */
+int batch_start(struct batch *ctx, char *buf, size_t size, size_t min);
+/* END unless @err; the batch's length, or 0 (@err, or it did not fit). */
+size_t batch_finish(struct batch *ctx, int err);
 /* The next message's sequence number, recorded with what it does. */
 uint32_t batch_seq(struct batch *ctx, const char *what);
 /* A message header at the batch's end, asking for an ACK. */
@@ -29,6 +33,7 @@ struct nlmsghdr *batch_hdr(struct batch *ctx, uint16_t type, uint16_t flags,
 #define KEEP_FLAGS	0xffffffffu	/* NEWTABLE without flags */
 int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
 	      const char *what);
+/* @type NULL: a regular chain (no hook), for jumps */
 int put_chain(struct batch *ctx, const char *name, const char *type,
 	      uint32_t hook, int prio, const char *what);
 /* A new rule at the end of @chain; rule_put() puts it in the batch
@@ -43,9 +48,11 @@ int rule_put(struct batch *ctx, struct nftnl_rule *r, int err,
  *   tunnels: -> the SA's mark;
  *   live:    the tunnels that spoke lately (a timeout, refreshed by the
  *            L2TP daemon's control messages: hellos every 60 s);
- *   xlate:   -> the peer's own Tunnel ID, for translated tunnels.
+ *   xlate:   -> the peer's own Tunnel ID, for translated tunnels;
+ *   fresh:   the tunnels whose data refreshed them lately (a quarter of
+ *            the timeout): the other data packets need no write.
  */
-enum tunnel_set { TS_TUNNELS, TS_LIVE, TS_XLATE, TS_MAX };
+enum tunnel_set { TS_TUNNELS, TS_LIVE, TS_XLATE, TS_FRESH, TS_MAX };
 
 struct tunnel_family {
 	const char *name[TS_MAX];
@@ -56,6 +63,8 @@ struct tunnel_family {
 
 extern const struct tunnel_family tunnel_families[2];	/* IPv4, IPv6 */
 
+/* The fresh sets' timeout, in ms. */
+uint64_t nft_fresh_ms(const struct nft_cfg *cfg);
 /* The sets of one family, declared as nft declares them. */
 int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f);
 

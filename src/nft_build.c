@@ -69,6 +69,35 @@ struct nlmsghdr *batch_hdr(struct batch *ctx, uint16_t type, uint16_t flags,
 				     batch_seq(ctx, what));
 }
 
+int batch_start(struct batch *ctx, char *buf, size_t size, size_t min)
+{
+	/* libmnl writes a message before checking it against the limit:
+	 * the buffer must be twice the limit */
+	if (size < min)
+		return -1;
+	ctx->b = mnl_nlmsg_batch_start(buf, size / 2);
+	if (!ctx->b)
+		return -1;
+	memset(ctx->seqs, 0, sizeof(*ctx->seqs));
+	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx->b), nl_seq(ctx->seq));
+	mnl_nlmsg_batch_next(ctx->b);
+	return 0;
+}
+
+size_t batch_finish(struct batch *ctx, int err)
+{
+	size_t len = 0;
+
+	if (!err) {
+		nftnl_batch_end(mnl_nlmsg_batch_current(ctx->b),
+				nl_seq(ctx->seq));
+		if (mnl_nlmsg_batch_next(ctx->b))
+			len = mnl_nlmsg_batch_size(ctx->b);
+	}
+	mnl_nlmsg_batch_stop(ctx->b);
+	return len;
+}
+
 int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
 		     const char *what)
 {
@@ -101,10 +130,12 @@ int put_chain(struct batch *ctx, const char *name, const char *type,
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, ctx->cfg->table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFT_FAMILY);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	if (type) {	/* a base chain; without a type, a regular one */
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	}
 	nlh = batch_hdr(ctx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, what);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
@@ -218,21 +249,22 @@ static int nx_tunnel_key(struct nftnl_rule *r, const struct tunnel_family *f,
 }
 
 /* udp sport 1701 [meta mark 0] @th,64,16 & MASK == VAL */
-static int nx_from_daemon(struct nftnl_rule *r, const struct nft_cfg *cfg,
-			  int unmarked, uint16_t mask, uint16_t val)
+/* [meta mark 0] @th,64,16 & MASK == VAL (in the tunnels chain, which
+ * only UDP from the L2TP port reaches) */
+static int nx_flags(struct nftnl_rule *r, int unmarked, uint16_t mask,
+		    uint16_t val)
 {
 	uint16_t m = htons(mask), v = htons(val);
 	uint32_t zero = 0;
 
-	return nx_udp_port(r, offsetof(struct udphdr, source), cfg->port) ||
-	       (unmarked && (nx_meta(r, NFT_META_MARK) ||
+	return (unmarked && (nx_meta(r, NFT_META_MARK) ||
 			     nx_eq(r, &zero, 4))) ||
 	       nx_th(r, TH_L2TP_FLAGS, 2) || nx_and(r, &m, 2) ||
 	       nx_eq(r, &v, 2);
 }
 
 /*
- * udp sport 1701 meta mark 0 @th,64,16 & 0x4000 == 0x4000|0
+ * meta mark 0 @th,64,16 & 0x4000 == 0x4000|0
  *	meta mark set ip daddr . @th,96,16|@th,80,16 map @tunnels4
  *
  * Packets of a socket with its own mark (an L2TP daemon that reads the
@@ -241,9 +273,9 @@ static int nx_from_daemon(struct nftnl_rule *r, const struct nft_cfg *cfg,
 static int put_mark_rule(struct batch *ctx, const struct tunnel_family *f,
 			 int lbit)
 {
-	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_OUTPUT);
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_TUNNELS);
 	int err = !r ||
-		nx_from_daemon(r, ctx->cfg, 1, L2TP_L, lbit ? L2TP_L : 0) ||
+		nx_flags(r, 1, L2TP_L, lbit ? L2TP_L : 0) ||
 		nx_tunnel_key(r, f, lbit) ||
 		nx_lookup(r, f->name[TS_TUNNELS], f->id[TS_TUNNELS], NFT_REG_1) ||
 		nx_meta_set(r, NFT_META_MARK);
@@ -251,46 +283,74 @@ static int put_mark_rule(struct batch *ctx, const struct tunnel_family *f,
 	return rule_put(ctx, r, err, "adding a tunnel mark rule");
 }
 
-/*
- * udp sport 1701 @th,64,16 & 0xc000 == 0xc000
- *	ip daddr . @th,96,16 @live4 update @live4 { ip daddr . @th,96,16 }
- *
- * The L2TP daemon's control messages (T and L set) to a live tunnel keep
- * it alive; data messages cost no write.  A tunnel that went silent past
- * the timeout stays lapsed, and the next sweep removes it.  (The test is
- * on the set itself: Linux 6.1 refuses a membership test on a map.)
- */
-static int put_live_rule(struct batch *ctx, const struct tunnel_family *f)
+/* The key again, for the next statement: nft loads it anew each time. */
+static int nx_key_again(struct nftnl_rule *r, const struct tunnel_family *f,
+			int lbit)
 {
-	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_OUTPUT);
+	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
+
+	return nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, f->addr_off,
+			  f->addr_len, NFT_REG_1) ||
+	       nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_L2TP(tid), 2,
+			  f->tid_reg);
+}
+
+/*
+ * Control:	@th,64,16 & 0xc000 == 0xc000
+ *		ip daddr . @th,96,16 @live4 update @live4 { ip daddr . @th,96,16 }
+ * Data:	@th,64,16 & 0xc000 == 0x4000|0 K != @fresh4 K @live4
+ *		add @fresh4 { K } update @live4 { K }
+ *		(K: ip daddr . @th,96,16 or @th,80,16)
+ *
+ * What keeps a tunnel live: the L2TP daemon's control messages (T and L
+ * set), and its data (an LNS such as L2TPNS sends no hello while data
+ * flows).  A write per data packet would cost more than the lookups: the
+ * first data message of a tunnel in each quarter of the timeout writes,
+ * and puts the tunnel in the fresh set, whose lookup spares the others.
+ * A tunnel silent past the timeout stays lapsed, and the next sweep
+ * removes it.  (The tests are on sets: Linux 6.1 refuses a membership
+ * test on a map.)
+ */
+static int put_live_rule(struct batch *ctx, const struct tunnel_family *f,
+			 int data, int lbit)
+{
+	const char *live = f->name[TS_LIVE], *fresh = f->name[TS_FRESH];
+	uint32_t live_id = f->id[TS_LIVE], fresh_id = f->id[TS_FRESH];
+	uint16_t flags = (data ? 0 : L2TP_T) | (lbit ? L2TP_L : 0);
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_TUNNELS);
 	int err = !r ||
-		nx_from_daemon(r, ctx->cfg, 0, L2TP_T | L2TP_L,
-			       L2TP_T | L2TP_L) ||
-		nx_tunnel_key(r, f, 1) ||
-		nx_lookup(r, f->name[TS_LIVE], f->id[TS_LIVE], 0) ||
-		nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, f->addr_off,
-			   f->addr_len, NFT_REG_1) ||
-		nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER,
-			   TH_L2TP(L2TP_OFF_TUNNEL), 2, f->tid_reg) ||
-		nx_update(r, f->name[TS_LIVE], f->id[TS_LIVE], 0);
+		nx_flags(r, 0, L2TP_T | L2TP_L, flags) ||
+		nx_tunnel_key(r, f, lbit) ||
+		(data && (nx_lookup_not(r, fresh, fresh_id) ||
+			  nx_key_again(r, f, lbit))) ||
+		nx_lookup(r, live, live_id, 0) ||
+		(data && (nx_key_again(r, f, lbit) ||
+			  nx_dynset(r, NFT_DYNSET_OP_ADD, fresh, fresh_id, 0))) ||
+		nx_key_again(r, f, lbit) ||
+		nx_update(r, live, live_id, 0);
 
 	return rule_put(ctx, r, err, "adding a tunnel refresh rule");
 }
 
 /*
- * udp sport 1701 @th,64,16 & 0x4000 == 0x4000|0
+ * @th,64,16 & 0x4000 == 0x4000|0 @th,96,16|@th,80,16 & 0x8000 == 0x8000
  *	@th,96,16|@th,80,16 set ip daddr . @th,96,16|@th,80,16 map @xlate4
  *
  * A translated tunnel's packets get the peer's own Tunnel ID back; the
  * UDP checksum follows (a raw @th write in nft leaves it alone).
+ * Translated IDs are all in the upper half (L2TP_XLATE_MIN): the
+ * small IDs of Windows and Apple clients skip the lookup.
  */
 static int put_xlate_rule(struct batch *ctx, const struct tunnel_family *f,
 			  int lbit)
 {
 	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
-	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_OUTPUT);
+	uint16_t high = htons(L2TP_XLATE_MIN);
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_TUNNELS);
 	int err = !r ||
-		nx_from_daemon(r, ctx->cfg, 0, L2TP_L, lbit ? L2TP_L : 0) ||
+		nx_flags(r, 0, L2TP_L, lbit ? L2TP_L : 0) ||
+		nx_th(r, TH_L2TP(tid), 2) || nx_and(r, &high, 2) ||
+		nx_eq(r, &high, 2) ||
 		nx_tunnel_key(r, f, lbit) ||
 		nx_lookup(r, f->name[TS_XLATE], f->id[TS_XLATE], NFT_REG_1) ||
 		nx_th_write(r, TH_L2TP(tid), 2);
@@ -299,12 +359,25 @@ static int put_xlate_rule(struct batch *ctx, const struct tunnel_family *f,
 }
 
 /* Every rule of --tunnel-marks for one family, marks first: the
- * translation changes the key. */
+ * translation changes the key.  Data messages without the L bit (the
+ * kernel's) are the most frequent: their rules come first. */
 static int put_tunnel_rules(struct batch *ctx, const struct tunnel_family *f)
 {
-	return put_mark_rule(ctx, f, 1) || put_mark_rule(ctx, f, 0) ||
-	       put_live_rule(ctx, f) ||
-	       put_xlate_rule(ctx, f, 1) || put_xlate_rule(ctx, f, 0);
+	return put_mark_rule(ctx, f, 0) || put_mark_rule(ctx, f, 1) ||
+	       put_live_rule(ctx, f, 0, 1) || put_live_rule(ctx, f, 1, 0) ||
+	       put_live_rule(ctx, f, 1, 1) ||
+	       put_xlate_rule(ctx, f, 0) || put_xlate_rule(ctx, f, 1);
+}
+
+/* udp sport 1701 jump tunnels: the tunnel rules share this one test */
+static int put_jump_rule(struct batch *ctx)
+{
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_OUTPUT);
+	int err = !r ||
+		nx_udp_port(r, offsetof(struct udphdr, source), ctx->cfg->port) ||
+		nx_jump(r, NFT_CHAIN_TUNNELS);
+
+	return rule_put(ctx, r, err, "adding the tunnel jump rule");
 }
 
 /*
@@ -357,11 +430,15 @@ static int put_output(struct batch *ctx)
 	if (cfg->tunnel_marks &&
 	    (put_tunnel_sets(ctx, &f[0]) || put_tunnel_sets(ctx, &f[1])))
 		return -1;
+	if (cfg->tunnel_marks &&
+	    (put_chain(ctx, NFT_CHAIN_TUNNELS, NULL, 0, 0,
+		       "adding the tunnels chain") ||
+	     put_tunnel_rules(ctx, &f[0]) || put_tunnel_rules(ctx, &f[1])))
+		return -1;
 	if (put_chain(ctx, NFT_CHAIN_OUTPUT, "route", NF_INET_LOCAL_OUT,
 		      NF_IP_PRI_MANGLE, "adding the output chain"))
 		return -1;
-	if (cfg->tunnel_marks &&
-	    (put_tunnel_rules(ctx, &f[0]) || put_tunnel_rules(ctx, &f[1])))
+	if (cfg->tunnel_marks && put_jump_rule(ctx))
 		return -1;
 	return cfg->connmark ? put_restore_rule(ctx) : 0;
 }
@@ -420,27 +497,12 @@ size_t nft_build_install(char *buf, size_t size, const struct nft_cfg *cfg,
 {
 	struct batch ctx = { .cfg = cfg, .form = form, .seq = seq,
 			     .seqs = seqs };
-	size_t len = 0;
 
-	/* libmnl writes a message before checking it against the limit:
-	 * the buffer must be twice the limit */
-	if (size < NFT_BATCH_MIN)
+	if (batch_start(&ctx, buf, size, NFT_BATCH_MIN))
 		return 0;
-	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
-	if (!ctx.b)
-		return 0;
-	memset(seqs, 0, sizeof(*seqs));
-	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	mnl_nlmsg_batch_next(ctx.b);
-	if (put_head(&ctx, adopt) || put_input(&ctx) || put_output(&ctx) ||
-	    (cfg->sa_marks && put_sa_part(&ctx)))
-		goto out;
-	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	if (mnl_nlmsg_batch_next(ctx.b))
-		len = mnl_nlmsg_batch_size(ctx.b);
-out:
-	mnl_nlmsg_batch_stop(ctx.b);
-	return len;
+	return batch_finish(&ctx, put_head(&ctx, adopt) || put_input(&ctx) ||
+				  put_output(&ctx) ||
+				  (cfg->sa_marks && put_sa_part(&ctx)));
 }
 
 size_t nft_build_delete(char *buf, size_t size, const char *table,
@@ -449,20 +511,11 @@ size_t nft_build_delete(char *buf, size_t size, const char *table,
 	struct nft_cfg cfg = { .table = table };
 	struct nft_batch_seqs seqs;
 	struct batch ctx = { .cfg = &cfg, .seq = seq, .seqs = &seqs };
-	size_t len = 0;
+	int err;
 
-	if (size < 1024)
+	if (batch_start(&ctx, buf, size, 1024))
 		return 0;
-	memset(&seqs, 0, sizeof(seqs));
-	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
-	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	mnl_nlmsg_batch_next(ctx.b);
-	if (!put_table(&ctx, NFT_MSG_DELTABLE, 0, "removing the table")) {
-		*ack = seqs.last;
-		nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-		if (mnl_nlmsg_batch_next(ctx.b))
-			len = mnl_nlmsg_batch_size(ctx.b);
-	}
-	mnl_nlmsg_batch_stop(ctx.b);
-	return len;
+	err = put_table(&ctx, NFT_MSG_DELTABLE, 0, "removing the table");
+	*ack = seqs.last;
+	return batch_finish(&ctx, err);
 }

@@ -119,6 +119,19 @@ int nx_counter(struct nftnl_rule *r)
 	return add(r, "counter") ? 0 : -1;
 }
 
+int nx_lookup_not(struct nftnl_rule *r, const char *set, uint32_t set_id)
+{
+	struct nftnl_expr *e = add(r, "lookup");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+	return 0;
+}
+
 int nx_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	      uint32_t dreg)
 {
@@ -134,20 +147,26 @@ int nx_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	return 0;
 }
 
-int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
-	      uint32_t data_reg)
+int nx_dynset(struct nftnl_rule *r, uint32_t op, const char *set,
+	      uint32_t set_id, uint32_t data_reg)
 {
 	struct nftnl_expr *e = add(r, "dynset");
 
 	if (!e)
 		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, op);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
 	if (data_reg)	/* a map: the value from register @data_reg */
 		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_DATA, data_reg);
 	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
 	return 0;
+}
+
+int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
+	      uint32_t data_reg)
+{
+	return nx_dynset(r, NFT_DYNSET_OP_UPDATE, set, set_id, data_reg);
 }
 
 /* what iptables-nft -j NFQUEUE --queue-bypass produces */
@@ -272,6 +291,30 @@ int nx_verdict(struct nftnl_rule *r, int verdict)
 		return -1;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+	return 0;
+}
+
+int nx_jump(struct nftnl_rule *r, const char *chain)
+{
+	struct nftnl_expr *e = add(r, "immediate");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+	nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	return 0;
+}
+
+int nx_numgen(struct nftnl_rule *r, uint32_t mod)
+{
+	struct nftnl_expr *e = add(r, "numgen");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, mod);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
 	return 0;
 }
 

@@ -30,12 +30,20 @@ int nx_lookup(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	      uint32_t dreg);
 int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	      uint32_t data_reg);
+/* the key in register 1 is not in @set */
+int nx_lookup_not(struct nftnl_rule *r, const char *set, uint32_t set_id);
+/* NFT_DYNSET_OP_ADD, _UPDATE */
+int nx_dynset(struct nftnl_rule *r, uint32_t op, const char *set,
+	      uint32_t set_id, uint32_t data_reg);
 /* write register 1 into the transport header, the L4 checksum following */
 int nx_th_write(struct nftnl_rule *r, uint32_t offset, uint32_t len);
 int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form);
 
 int nx_rt(struct nftnl_rule *r, uint32_t key);			/* load */
 int nx_verdict(struct nftnl_rule *r, int verdict);	/* accept, drop */
+int nx_jump(struct nftnl_rule *r, const char *chain);
+/* numgen random mod @mod, into register 1 */
+int nx_numgen(struct nftnl_rule *r, uint32_t mod);
 
 /* meta ipsec exists: the packet came through an IPsec SA (a secpath) */
 int nx_ipsec_exists(struct nftnl_rule *r);

@@ -97,34 +97,23 @@ size_t nft_guard_build(char *buf, size_t size, const struct nft_cfg *cfg,
 	char name[NFT_TABLE_NAME_MAX + 16];
 	struct nft_cfg gc = *cfg;
 	struct batch ctx = { .cfg = &gc, .seq = seq, .seqs = seqs };
-	size_t len = 0;
 
-	if (size < NFT_BATCH_MIN)
-		return 0;
 	nft_guard_name(name, sizeof(name), cfg->table);
 	gc.table = name;
-	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
-	memset(seqs, 0, sizeof(*seqs));
-	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	mnl_nlmsg_batch_next(ctx.b);
+	if (batch_start(&ctx, buf, size, NFT_BATCH_MIN))
+		return 0;
 	/* add + delete + add: replaced in one step, never absent */
-	if (put_table(&ctx, NFT_MSG_NEWTABLE, 0, "adding the guard table") ||
-	    put_table(&ctx, NFT_MSG_DELTABLE, 0, "replacing the guard table") ||
-	    put_table(&ctx, NFT_MSG_NEWTABLE, 0, "adding the guard table") ||
-	    put_counter(&ctx, GUARD_IN) || put_counter(&ctx, GUARD_OUT) ||
-	    put_chain(&ctx, NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN,
-		      NF_IP_PRI_FILTER, "adding the guard input chain") ||
-	    put_guard_rule(&ctx, 0) ||
-	    put_chain(&ctx, NFT_CHAIN_OUTPUT, "filter", NF_INET_LOCAL_OUT,
-		      NF_IP_PRI_FILTER, "adding the guard output chain") ||
-	    put_guard_rule(&ctx, 1))
-		goto out;
-	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	if (mnl_nlmsg_batch_next(ctx.b))
-		len = mnl_nlmsg_batch_size(ctx.b);
-out:
-	mnl_nlmsg_batch_stop(ctx.b);
-	return len;
+	return batch_finish(&ctx,
+		put_table(&ctx, NFT_MSG_NEWTABLE, 0, "adding the guard table") ||
+		put_table(&ctx, NFT_MSG_DELTABLE, 0, "replacing the guard table") ||
+		put_table(&ctx, NFT_MSG_NEWTABLE, 0, "adding the guard table") ||
+		put_counter(&ctx, GUARD_IN) || put_counter(&ctx, GUARD_OUT) ||
+		put_chain(&ctx, NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN,
+			  NF_IP_PRI_FILTER, "adding the guard input chain") ||
+		put_guard_rule(&ctx, 0) ||
+		put_chain(&ctx, NFT_CHAIN_OUTPUT, "filter", NF_INET_LOCAL_OUT,
+			  NF_IP_PRI_FILTER, "adding the guard output chain") ||
+		put_guard_rule(&ctx, 1));
 }
 
 void nft_guard_print(FILE *f, const struct nft_cfg *cfg)

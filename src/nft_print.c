@@ -8,14 +8,15 @@
 
 #include "l2tp.h"
 #include "nft.h"
+#include "nft_batch.h"
 #include "nft_sa.h"
 
 static const struct {
 	const char *addr;	/* nft's name of the peer's address */
-	const char *tunnels, *live, *xlate;
+	const char *tunnels, *live, *xlate, *fresh;
 } families[2] = {
-	{ "ip daddr", NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4 },
-	{ "ip6 daddr", NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6 },
+	{ "ip daddr", NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4, NFT_FRESH_V4 },
+	{ "ip6 daddr", NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6, NFT_FRESH_V6 },
 };
 
 static void print_input(FILE *f, const struct nft_cfg *cfg, const char *mask)
@@ -59,33 +60,62 @@ static void print_sets(FILE *f, const struct nft_cfg *cfg)
 			"\n\tmap %s {\n"
 			"\t\ttypeof %s . @th,96,16 : @th,96,16\n"
 			"\t\tsize %u\n"
+			"\t}\n"
+			"\n\tset %s {\n"
+			"\t\ttypeof %s . @th,96,16\n"
+			"\t\tsize %u\n"
+			"\t\tflags dynamic,timeout\n"
+			"\t\ttimeout %llums\n"
 			"\t}\n",
 			families[i].tunnels, families[i].addr, cfg->tunnel_max,
 			families[i].live, families[i].addr, cfg->tunnel_max,
 			cfg->tunnel_timeout,
-			families[i].xlate, families[i].addr, cfg->tunnel_max);
+			families[i].xlate, families[i].addr, cfg->tunnel_max,
+			families[i].fresh, families[i].addr, cfg->tunnel_max,
+			(unsigned long long)nft_fresh_ms(cfg));
 }
 
 /* Marks, refresh, translation: the comments of nft_build.c say why. */
-static void print_tunnel_rules(FILE *f, const struct nft_cfg *cfg, int i)
+static void print_tunnel_rules(FILE *f, int i)
 {
 	const char *a = families[i].addr;
 	static const struct { const char *l; int off; } l[2] = {
-		{ "0x4000", 96 }, { "0", 80 },
+		{ "0", 80 }, { "0x4000", 96 },
 	};
 	int k;
 
 	for (k = 0; k < 2; k++)
-		fprintf(f, "\t\tudp sport %u meta mark 0 @th,64,16 & 0x4000 == "
-			"%s meta mark set %s . @th,%d,16 map @%s\n", cfg->port,
-			l[k].l, a, l[k].off, families[i].tunnels);
-	fprintf(f, "\t\tudp sport %u @th,64,16 & 0xc000 == 0xc000 %s . "
-		"@th,96,16 @%s update @%s { %s . @th,96,16 }\n", cfg->port, a,
-		families[i].live, families[i].live, a);
+		fprintf(f, "\t\tmeta mark 0 @th,64,16 & 0x4000 == %s "
+			"meta mark set %s . @th,%d,16 map @%s\n", l[k].l, a,
+			l[k].off, families[i].tunnels);
+	fprintf(f, "\t\t@th,64,16 & 0xc000 == 0xc000 %s . @th,96,16 @%s "
+		"update @%s { %s . @th,96,16 }\n", a, families[i].live,
+		families[i].live, a);
 	for (k = 0; k < 2; k++)
-		fprintf(f, "\t\tudp sport %u @th,64,16 & 0x4000 == %s "
-			"@th,%d,16 set %s . @th,%d,16 map @%s\n", cfg->port,
-			l[k].l, l[k].off, a, l[k].off, families[i].xlate);
+		fprintf(f, "\t\t@th,64,16 & 0xc000 == %s %s . @th,%d,16 != @%s "
+			"%s . @th,%d,16 @%s add @%s { %s . @th,%d,16 } "
+			"update @%s { %s . @th,%d,16 }\n", l[k].l, a, l[k].off,
+			families[i].fresh, a, l[k].off, families[i].live,
+			families[i].fresh, a, l[k].off, families[i].live, a,
+			l[k].off);
+	for (k = 0; k < 2; k++)
+		fprintf(f, "\t\t@th,64,16 & 0x4000 == %s @th,%d,16 & 0x%x == "
+			"0x%x @th,%d,16 set %s . @th,%d,16 map @%s\n", l[k].l,
+			l[k].off, L2TP_XLATE_MIN, L2TP_XLATE_MIN,
+			l[k].off, a, l[k].off, families[i].xlate);
+}
+
+static void print_tunnels_chain(FILE *f)
+{
+	int i;
+
+	fprintf(f, "\n\tchain %s {\n"
+		"\t\t# the daemon's own rewrite also updates the UDP "
+		"checksum, which\n\t\t# nft leaves as it is after an "
+		"@th write\n", NFT_CHAIN_TUNNELS);
+	for (i = 0; i < 2; i++)
+		print_tunnel_rules(f, i);
+	fputs("\t}\n", f);
 }
 
 /* --sa-marks: the maps and the prerouting chain (nft_sa.c); the chains
@@ -121,7 +151,6 @@ static void print_sa(FILE *f)
 void nft_print(FILE *f, const struct nft_cfg *cfg)
 {
 	char mask[24] = "";
-	int i;
 
 	if (cfg->mark_mask != 0xffffffff)
 		snprintf(mask, sizeof(mask), " & 0x%08x", cfg->mark_mask);
@@ -130,19 +159,17 @@ void nft_print(FILE *f, const struct nft_cfg *cfg)
 		"# it belongs to the daemon and goes away with it.\n"
 		"table inet %s {\n", cfg->table);
 	print_input(f, cfg, mask);
-	if (cfg->tunnel_marks)
+	if (cfg->tunnel_marks) {
 		print_sets(f, cfg);
+		print_tunnels_chain(f);
+	}
 	if (cfg->connmark || cfg->tunnel_marks)
 		fprintf(f, "\n\tchain %s {\n"
 			"\t\ttype route hook output priority mangle; "
 			"policy accept;\n", NFT_CHAIN_OUTPUT);
-	if (cfg->tunnel_marks) {
-		fputs("\t\t# the daemon's own rewrite also updates the UDP "
-		      "checksum, which\n\t\t# nft leaves as it is after an "
-		      "@th write\n", f);
-		for (i = 0; i < 2; i++)
-			print_tunnel_rules(f, cfg, i);
-	}
+	if (cfg->tunnel_marks)
+		fprintf(f, "\t\tudp sport %u jump %s\n", cfg->port,
+			NFT_CHAIN_TUNNELS);
 	if (cfg->connmark)
 		fprintf(f, "\t\tmeta mark 0 ct mark%s != 0 meta mark set ct "
 			"mark%s\n", mask, mask);

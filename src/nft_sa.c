@@ -424,16 +424,11 @@ size_t nft_build_sa_ops(char *buf, size_t size, const struct nft_cfg *cfg,
 	struct nft_batch_seqs seqs;
 	struct batch ctx = { .cfg = cfg, .seq = seq, .seqs = &seqs };
 	unsigned int i, k = 0;
-	size_t len = 0;
-	int err;
+	int err = 0;
 
-	if (size < NFT_SA_OPS_BUF(n))
+	if (batch_start(&ctx, buf, size, NFT_SA_OPS_BUF(n)))
 		return 0;
-	memset(&seqs, 0, sizeof(seqs));
-	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
-	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	mnl_nlmsg_batch_next(ctx.b);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !err; i++) {
 		switch (ops[i].kind) {
 		case SA_CHAIN_ADD:
 			msgs[k++] = i;
@@ -446,7 +441,6 @@ size_t nft_build_sa_ops(char *buf, size_t size, const struct nft_cfg *cfg,
 			err = put_mark_chain(&ctx, &ops[i]);
 			break;
 		case SA_SHARED:
-			err = 0;
 			break;
 		case SA_FLUSH:
 			err = put_flush(&ctx, msgs, &k, i);
@@ -456,15 +450,8 @@ size_t nft_build_sa_ops(char *buf, size_t size, const struct nft_cfg *cfg,
 			err = put_op_elem(&ctx, &ops[i]);
 			break;
 		}
-		if (err)
-			goto out;
 	}
 	*first = seqs.first;
 	*nmsg = k;
-	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	if (mnl_nlmsg_batch_next(ctx.b))
-		len = mnl_nlmsg_batch_size(ctx.b);
-out:
-	mnl_nlmsg_batch_stop(ctx.b);
-	return len;
+	return batch_finish(&ctx, err);
 }

@@ -21,10 +21,10 @@
 #include "nft_batch.h"
 
 const struct tunnel_family tunnel_families[2] = {
-	{ { NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4 }, { 1, 2, 3 },
-	  offsetof(struct iphdr, daddr), 4, NFT_REG32_01 },
-	{ { NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6 }, { 4, 5, 6 },
-	  offsetof(struct ip6_hdr, ip6_dst), 16, NFT_REG_2 },
+	{ { NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4, NFT_FRESH_V4 },
+	  { 1, 2, 3, 4 }, offsetof(struct iphdr, daddr), 4, NFT_REG32_01 },
+	{ { NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6, NFT_FRESH_V6 },
+	  { 5, 6, 7, 8 }, offsetof(struct ip6_hdr, ip6_dst), 16, NFT_REG_2 },
 };
 
 /* nft's numbers for what it stores in a set's user data */
@@ -91,8 +91,10 @@ static void ud_typeof(struct nftnl_udata_buf *ud, int v6, enum tunnel_set ts)
 {
 	struct nftnl_udata *key, *cat, *data;
 
+	int keys_only = ts == TS_LIVE || ts == TS_FRESH;
+
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 0);
-	if (ts != TS_LIVE)
+	if (!keys_only)
 		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
 				    ts == TS_XLATE ? NFT_BYTEORDER_BIG :
 				    NFT_BYTEORDER_HOST);
@@ -102,7 +104,7 @@ static void ud_typeof(struct nftnl_udata_buf *ud, int v6, enum tunnel_set ts)
 	ud_tunnel_id(ud, 1);
 	nftnl_udata_nest_end(ud, cat);
 	nftnl_udata_nest_end(ud, key);
-	if (ts == TS_LIVE)
+	if (keys_only)
 		return;
 	if (ts == TS_XLATE) {
 		ud_tunnel_id(ud, NFTNL_UDATA_SET_DATA_TYPEOF);
@@ -144,12 +146,13 @@ static int put_set(struct batch *ctx, const struct tunnel_family *f,
 			  NFT_TYPE_BITS | NFT_TYPE_INTEGER);
 	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, f->addr_len + 4);
 	nftnl_set_set_u32(set, NFTNL_SET_DESC_SIZE, cfg->tunnel_max);
-	if (ts == TS_LIVE) {
+	if (ts == TS_LIVE || ts == TS_FRESH) {
 		/* updated from the packet path, forgotten when silent */
 		nftnl_set_set_u32(set, NFTNL_SET_FLAGS,
 				  NFT_SET_TIMEOUT | NFT_SET_EVAL);
-		nftnl_set_set_u64(set, NFTNL_SET_TIMEOUT,
-				  (uint64_t)cfg->tunnel_timeout * 1000);
+		nftnl_set_set_u64(set, NFTNL_SET_TIMEOUT, ts == TS_LIVE ?
+				  (uint64_t)cfg->tunnel_timeout * 1000 :
+				  nft_fresh_ms(cfg));
 	} else {
 		nftnl_set_set_u32(set, NFTNL_SET_FLAGS, NFT_SET_MAP);
 		nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, ts == TS_XLATE ?
@@ -167,7 +170,16 @@ static int put_set(struct batch *ctx, const struct tunnel_family *f,
 int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f)
 {
 	return put_set(ctx, f, TS_TUNNELS) || put_set(ctx, f, TS_LIVE) ||
-	       put_set(ctx, f, TS_XLATE);
+	       put_set(ctx, f, TS_XLATE) || put_set(ctx, f, TS_FRESH);
+}
+
+uint64_t nft_fresh_ms(const struct nft_cfg *cfg)
+{
+	/* a quarter of the timeout: a tunnel that carries data is written
+	 * four times per timeout at most, and never lapses */
+	uint64_t ms = (uint64_t)cfg->tunnel_timeout * 1000 / 4;
+
+	return ms < 1000 ? 1000 : ms;
 }
 
 static struct nftnl_set_elem *elem(const struct tunnel_family *f,
@@ -240,25 +252,15 @@ size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
 {
 	struct nft_batch_seqs seqs;
 	struct batch ctx = { .cfg = cfg, .seq = seq, .seqs = &seqs };
-	size_t len = 0;
 	unsigned int i, k;
+	int err = 0;
 
-	if (size < NFT_ELEM_BUF(n))
+	if (batch_start(&ctx, buf, size, NFT_ELEM_BUF(n)))
 		return 0;
-	memset(&seqs, 0, sizeof(seqs));
-	ctx.b = mnl_nlmsg_batch_start(buf, size / 2);
-	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	mnl_nlmsg_batch_next(ctx.b);
-	for (i = 0; i < n; i += k) {
+	for (i = 0; i < n && !err; i += k) {
 		k = grouped ? run_length(&el[i], n - i) : 1;
-		if (put_elems(&ctx, &el[i], k))
-			goto out;
+		err = put_elems(&ctx, &el[i], k);
 	}
 	*first = seqs.first;
-	nftnl_batch_end(mnl_nlmsg_batch_current(ctx.b), nl_seq(seq));
-	if (mnl_nlmsg_batch_next(ctx.b))
-		len = mnl_nlmsg_batch_size(ctx.b);
-out:
-	mnl_nlmsg_batch_stop(ctx.b);
-	return len;
+	return batch_finish(&ctx, err);
 }

@@ -329,7 +329,8 @@ static int list_family(struct tmap *m, struct tunnels *ts, int v6)
 	size_t i;
 
 	memset(l, 0, sizeof(l));
-	for (s = 0; s < TS_MAX && !ret; s++) {
+	/* the fresh set says nothing the live one does not */
+	for (s = 0; s < TS_FRESH && !ret; s++) {
 		l[s].family = v6 ? AF_INET6 : AF_INET;
 		l[s].set = s;
 		ret = list_map(m, f->name[s], &l[s]);

@@ -9,11 +9,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "l2tp.h"
 #include "tunnels.h"
 
 /* Translated IDs come from the upper half: Windows and Apple count up
- * from 1, so small IDs are the ones the next client will pick. */
-#define PICK_LOW	0x8000
+ * from 1, so small IDs are the ones the next client will pick, and the
+ * output rules need not look for a translation below it. */
+#define PICK_LOW	L2TP_XLATE_MIN
 #define PICK_TRIES	64
 
 static size_t addr_len(int family)
@@ -143,7 +145,11 @@ static struct tunnel *add(struct tunnels *ts, int family, const void *peer,
 	return t;
 }
 
-/* An ID no tunnel of @peer has: from the upper half first, then any. */
+/*
+ * An ID no tunnel of @peer has, from the upper half: the output rules
+ * look for a translation only there, so untranslated tunnels with small
+ * IDs (Windows, Apple) skip that lookup.
+ */
 static int pick_id(struct tunnels *ts, int family, const void *peer)
 {
 	unsigned int i, id;
@@ -157,7 +163,7 @@ static int pick_id(struct tunnels *ts, int family, const void *peer)
 		if (!tunnels_find(ts, family, peer, (uint16_t)id))
 			return (int)id;
 	}
-	for (id = 1; id < 0x10000; id++)
+	for (id = PICK_LOW; id < 0x10000; id++)
 		if (!tunnels_find(ts, family, peer, (uint16_t)id))
 			return (int)id;
 	return -EADDRINUSE;

@@ -48,7 +48,7 @@ void tunnels_free(struct tunnels *ts);
  * tunnel that the peer @orig_id opens through the SA @mark.  The same
  * (peer, orig_id, mark) again (a retransmitted SCCRQ) gets the same
  * answer; the peer's own ID when no other SA's tunnel holds it; else a
- * free ID for this peer, unless !@may_translate (then -EEXIST).  0, or
+ * free ID for this peer from L2TP_XLATE_MIN up, unless !@may_translate (then -EEXIST).  0, or
  * -ENOSPC (@max tunnels) or -EADDRINUSE (no free ID for this peer).
  */
 int tunnels_assign(struct tunnels *ts, int family, const void *peer,

@@ -1,7 +1,9 @@
 #!/bin/sh
 # make bench: bursts of SCCRQs against l2tp-nfqd and against a minimal
 # queue consumer (the floor), latency at a low rate, memory, start-up.
-# Writes doc/performance.md.  Root, network namespaces; not a test.
+# Writes doc/performance.md, ending with tests/bench/history.md and
+# tests/bench/l2tpns.md (tests/bench/l2tpns-rate.sh and tunnel-mem.sh
+# measure the latter).  Root, network namespaces; not a test.
 . "$(dirname "$0")/../lib.sh"
 OUT=${BENCH_OUT:-$TOP/doc/performance.md}
 BURSTS=${BENCH_BURSTS:-"1000 10000 200000"}
@@ -161,5 +163,7 @@ cpu=$(lscpu | sed -n 's/^Model name:\s*//p' | head -n1)
 	echo "\`BENCH_DATA=N\` the data path runs, \`BENCH_OUT=file\` writes elsewhere."
 	echo
 	cat "$TOP/tests/bench/history.md"
+	echo
+	cat "$TOP/tests/bench/l2tpns.md"
 } >"$OUT"
 echo "wrote $OUT"

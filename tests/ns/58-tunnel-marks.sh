@@ -1,8 +1,8 @@
 #!/bin/sh
 # --tunnel-marks with simulated SA marks: replies from an unmarked socket
 # get the mark of their tunnel, looked up by peer address and the L2TP
-# header's Tunnel ID; the L2TP daemon's control messages keep a tunnel
-# alive, silence (or data alone) lets it expire, and a full map costs
+# header's Tunnel ID; the L2TP daemon's control messages and data traffic
+# keep a tunnel alive, silence lets it expire, and a full map costs
 # nothing but the element.
 . "$(dirname "$0")/../lib.sh"
 setup_net
@@ -83,17 +83,20 @@ check "another SA's SCCRQ for tunnel 5 leaves tunnel 5's mark" \
 check "it is translated" grep -q 'mark 0x205 .*translated from 5' \
 	"$TMP/listen.out"
 
-# control messages keep a tunnel alive; data alone does not, and silence
-# lets it expire (timeout 3 s; a sweep every 3 s removes it)
+# control messages keep a tunnel alive, and so does data traffic (one
+# data message in 64 refreshes it); silence lets it expire (timeout 3 s; a
+# sweep every 3 s removes it)
 for i in 1 2 3 4 5 6 7; do
 	reply $C6 c802000c000800000000000000	# control, tunnel 8
-	reply $C4 000200060001ff03		# data, tunnel 6
+	in_s "$NETTOOL" send -s 1701 -n 200 $C4 1701 hex 000200060001ff03
 	sleep 1
 done
 check "control messages keep a tunnel past twice the timeout (7 s)" \
 	test "$(left 264)" -eq 8
-check "data alone does not: tunnel 6 expired" sh -c \
-	"! $IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 0x6 '"
+check "data traffic too: tunnel 6 still there" sh -c \
+	"$IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 0x6 '"
+check "a tunnel with neither expired: tunnel 5" sh -c \
+	"! $IN_S nft list map inet l2tp-nfqd tunnels4 | grep -q '$C4 . 0x5 '"
 sleep 7
 check "silent tunnels expire" sh -c \
 	"! $IN_S nft list map inet l2tp-nfqd tunnels6 | grep -q 'elements'" ||

@@ -40,4 +40,30 @@ check "exit 0 under valgrind (99 = errors or leaks)" test "$STATUS" -eq 0
 check "valgrind: no errors" grep -q 'ERROR SUMMARY: 0 errors' "$TMP/valgrind.log"
 check "valgrind: nothing definitely or indirectly lost" sh -c \
 	"! grep -qE '(definitely|indirectly) lost: [1-9]' '$TMP/valgrind.log'"
+
+# --tunnel-marks: translation, StopCCN rewrite, sweeps, the guard table
+sim_rules <<NFT
+udp sport 3001 meta mark set 0x901
+udp sport 3004 meta mark set 0x904
+NFT
+: >"$TMP/daemon.err"
+start_bg daemon $IN_S $DAEMON -n $QNUM -o "$SOCK" -d --ipsec-check none \
+	--format 2 --tunnel-marks --tunnel-mark-timeout 1 --require-ipsec
+wait_until 60 grep -q 'installed' "$TMP/daemon.err" || no "daemon starts"
+in_c "$NETTOOL" send -s 3001 $S4 1701 sccrq 1 "vg-first"
+in_c "$NETTOOL" send -s 3004 $S4 1701 sccrq 1 "vg-second"
+in_c "$NETTOOL" send -s 3004 $S4 1701 hex \
+	c802001c0a020000000000008008000000000004800800000009000180080000000100
+wait_until 30 grep -q 'translated' "$TMP/daemon.err" ||
+	no "translated under valgrind"
+sleep 3	# a sweep or two
+kill -USR1 "$(pid_of daemon)"
+sleep 0.5
+stop daemon
+check "--tunnel-marks: exit 0 under valgrind" test "$STATUS" -eq 0
+check "--tunnel-marks: valgrind: no errors" \
+	grep -q 'ERROR SUMMARY: 0 errors' "$TMP/valgrind.log"
+check "--tunnel-marks: valgrind: nothing definitely or indirectly lost" sh -c \
+	"! grep -qE '(definitely|indirectly) lost: [1-9]' '$TMP/valgrind.log'"
+in_s nft delete table inet l2tp-nfqd-guard
 [ -z "$FAILED" ]

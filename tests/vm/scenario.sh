@@ -14,7 +14,12 @@
 # own answer), conntrack marks, and Debian's xl2tpd and pppd, unmodified,
 # with --tunnel-marks: every PPP link up and carrying pings both ways at
 # the same time, with PPP data in xl2tpd (every kernel) and in the kernel
-# (Linux >= 6.10; before, a check pins down the known limitation).
+# (Linux >= 6.10; before, a check pins down the known limitation, and
+# that l2tp-nfqd warns about it).  Then, on the data path advised for the
+# kernel: c1 and c2 whose LACs both open tunnel 1 with call 1 (translated;
+# a hang-up and a redial; --no-translate for comparison); restarts under
+# a stand-in service manager (--fdstore) with pings running; a tunnel
+# that lapses; and a counter at the NAT that no L2TP crosses unencrypted.
 echo	# the console's last line may hold escape codes
 B=$BUILD
 D=$B/l2tp-nfqd
@@ -571,6 +576,16 @@ if [ $old_l2tp = yes ]; then
 		xl2tpd_dump kernel
 	check "xl2tpd kernel mode: c3 (its own port) carries $NP pings each way all the same" \
 		full c3 || xl2tpd_dump kernel
+	# l2tp-nfqd watches the kernel's L2TP tunnels on these kernels (from
+	# before l2tp_ppp loaded) and tells the admin what is wrong and what
+	# to do: userspace mode or Linux >= 6.10
+	check "Linux < 6.10, kernel mode: l2tp-nfqd warns that c1's and c2's kernel tunnels share the NAT's address and port" \
+		grep -Eq 'kernel L2TP tunnels [0-9]+ and [0-9]+ share [0-9.]+:1701 <-> 203\.0\.113\.1:1701: Linux < 6\.10' \
+		$W/daemon4.out || dump $W/daemon4.out 30
+	check "Linux < 6.10, kernel mode: the warning names the fixes (force userspace = yes, Linux >= 6.10)" \
+		sh -c "grep 'share .*Linux < 6.10' $W/daemon4.out |
+		       grep 'force userspace = yes' | grep -q 'Linux >= 6.10'"
+	grep 'share .*Linux < 6.10' $W/daemon4.out | head -n1 | sed "s/^/info $T: /"
 	xl2tpd_stop
 else
 	# Linux >= 6.10: the kernel data path, the line deleted as
@@ -582,9 +597,322 @@ else
 	check "xl2tpd (contrib/xl2tpd, force userspace deleted): PPP data in the kernel" \
 		grep -q 'Using l2tp kernel support' $W/srv/xl2tpd-kernel.log
 	serve kernel "xl2tpd kernel mode, --tunnel-marks"
+	check "Linux >= 6.10, kernel mode: no warning about tunnels sharing an address and port (c1 and c2 do)" \
+		sh -c "! grep -q 'share .*Linux < 6.10' $W/daemon4.out &&
+		       grep -q 'keeps L2TP tunnels with one socket address apart' $W/daemon4.out" ||
+		dump $W/daemon4.out 30
 	xl2tpd_stop
 fi
 stop_daemon
+
+# Colliding tunnel IDs, the real case, on the data path advised for this
+# kernel (the kernel's from Linux 6.10, xl2tpd's before): c1 and c2, both
+# like Windows behind one NAT, open tunnel 1 with call 1.  xl2tpd draws
+# its tunnel and call IDs from /dev/urandom (two bytes, host order): in
+# each LAC's own mount namespace a file of bytes 01 00 is bound over it,
+# so every draw is 1.  The server: the shipped configurations, Debian's
+# xl2tpd as it is, l2tp-nfqd --tunnel-marks --require-ipsec.
+if [ $old_l2tp = yes ]; then mode=userspace; else mode=kernel; fi
+sec_t=$(date +%s)
+took() { info "$1 in $(($(date +%s) - sec_t)) s"; sec_t=$(date +%s); }
+printf '\001\000%.0s' $(seq 512) >$W/ones
+lac_start_one() {	# lac_start_one TAG CLIENTS...: lac_start, every ID 1
+	tag=$1; shift
+	for c in "$@"; do
+		rm -f $W/$c/xl2tpd.ctl $W/$c/ppp.log
+		in_ns $c unshare -m sh -c "mount --bind $W/ones /dev/urandom &&
+			exec xl2tpd -D -c $W/$c/xl2tpd.conf -p $W/$c/xl2tpd.pid \
+			-C $W/$c/xl2tpd.ctl" >$W/$c/xl2tpd-$tag.log 2>&1 &
+	done
+}
+lac_ctl() {	# lac_ctl C COMMAND: xl2tpd-control on C's LAC, as an admin
+	mkdir -p /run/xl2tpd	# its answers come through a FIFO there
+	in_ns $1 xl2tpd-control -c $W/$1/xl2tpd.ctl "$2" server \
+		>>$W/$1/control.out 2>&1
+}
+# in C's LAC log TAG: tunnels, calls it opened with ID 1
+lac_ones() {
+	grep -c "Connection established to $SRV, 1701\.  Local: 1, " \
+		$W/$1/xl2tpd-$2.log
+}
+lac_calls_one() {
+	grep -c "Call established with $SRV, Local: 1, " $W/$1/xl2tpd-$2.log
+}
+# the tunnel IDs the server's xl2tpd established from the NAT, in order
+lns_remotes() {
+	sed -n 's/.*Connection established to 203\.0\.113\.1, 1701\.  Local: [0-9]*, Remote: \([0-9]*\) .*/\1/p' \
+		$W/srv/xl2tpd-$1.log | tr '\n' ' ' | sed 's/ $//'
+}
+one_call() { [ "$(calls)" -eq 1 ]; }
+first_tunnel() { [ "$(tunnels "$1")" -ge 1 ]; }
+both_full() { full c1 && full c2; }
+# busybox ping's output FILE: "SENT GOT LOST [lost seq...]", by seq
+ping_stats() {
+	awk '/ seq=/ { s = $0; sub(/.* seq=/, "", s); sub(/[^0-9].*/, "", s)
+		       got[s + 0] = 1 }
+	     / packets transmitted/ { sent = $1 }
+	     END { n = 0; lost = 0; miss = ""
+		   for (i = 0; i < sent; i++)
+			if (i in got) n++; else { lost++; miss = miss " " i }
+		   print sent + 0, n, lost miss }' "$1" 2>/dev/null
+}
+# pings both ways over each C's PPP link in the background, 5 a second:
+# COUNT each, or until pings_stop; their PIDs in $PIDS
+PIDS=
+pings_start() {	# pings_start COUNT C...
+	cnt=$1; shift
+	for c in "$@"; do
+		a=$(ppp_addr $c)
+		rm -f $W/$c.ping-up $W/$c.ping-down
+		[ -n "$a" ] || continue
+		# not through a function: SIGINT must reach ping itself
+		ip netns exec $c busybox ping -c $cnt -i 0.2 -W 5 192.168.42.1 \
+			>$W/$c.ping-up 2>&1 &
+		PIDS="$PIDS $!"
+		ip netns exec srv busybox ping -c $cnt -i 0.2 -W 5 "$a" \
+			>$W/$c.ping-down 2>&1 &
+		PIDS="$PIDS $!"
+	done
+}
+pings_stop() {	# busybox ping prints its summary on SIGINT
+	for p in $PIDS; do kill -INT $p 2>/dev/null; done
+	[ -n "$PIDS" ] && wait $PIDS
+	PIDS=
+}
+pings_info() {	# pings_info C...: what each stream got
+	for c in "$@"; do
+		for d in up down; do
+			info "$c $d: $(ping_stats $W/$c.ping-$d | awk '{ printf "%d of %d echo replies", $2, $1; if ($3) { printf ", lost seq"; for (i = 4; i <= NF; i++) printf " %s", $i } }')"
+		done
+	done
+}
+# steady C [stopped]: C's link lost no ping either way (stopped: but
+# the last, which may have been in flight when ping was stopped)
+steady() {
+	for d in up down; do
+		ping_stats $W/$1.ping-$d | awk -v last=${2:+1} '$1 < 10 { exit 1 }
+			{ for (i = 4; i <= NF; i++)
+				if (!last || $i != $1 - 1) exit 1 }' || return 1
+	done
+}
+# L2TP that crosses the NAT unencrypted, either way, from here to the
+# end: every packet that reaches the NAT from or for udp/1701
+# (prerouting: cleartext from the server to the NAT's own address
+# reaches no client, but it crossed the wire all the same); ESP travels
+# in udp/4500
+in_ns nat nft -f - <<'NFT'
+table inet cleartext {
+	counter l2tp {
+	}
+	chain pre {
+		type filter hook prerouting priority raw;
+		udp sport 1701 counter name "l2tp" accept
+		udp dport 1701 counter name "l2tp"
+	}
+}
+NFT
+nat_clear() {
+	in_ns nat nft list counter inet cleartext l2tp |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+LACS="c1 c2"
+xl2tpd_conf $mode
+what="tunnel 1 twice, xl2tpd $mode mode"
+in_ns srv "$D" -n 1 --tunnel-marks --require-ipsec -d >$W/daemon5.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon5.out
+lns_start ids
+# c1 first: c2's SCCRQ is the one translated
+lac_start_one ids c1
+wait_until 60 first_tunnel ids
+lac_start_one ids c2
+wait_calls 2 90
+check "$what: c1's and c2's LACs both open tunnel 1 with call 1 (IDs from the bound file)" \
+	sh -c "[ $(lac_ones c1 ids) -eq 1 ] && [ $(lac_ones c2 ids) -eq 1 ] &&
+	       [ $(lac_calls_one c1 ids) -eq 1 ] && [ $(lac_calls_one c2 ids) -eq 1 ]" ||
+	xl2tpd_dump ids
+for c in c1 c2; do
+	grep -h 'established' $W/$c/xl2tpd-ids.log | sed "s/^/info $T: $c: /"
+done
+tx=$(sed -n 's/.*tunnel 1: the L2TP daemon sees tunnel \([0-9]*\)$/\1/p' \
+	$W/daemon5.out | head -n1)
+info "server's xl2tpd: tunnels from 203.0.113.1:1701 with IDs $(lns_remotes ids) (l2tp-nfqd: 1 translated to ${tx:-nothing})"
+check "$what: l2tp-nfqd rewrites the second SCCRQ's ID, the server's xl2tpd establishes tunnels 1 and ${tx:-?} from the NAT's address and port" \
+	sh -c "[ -n '$tx' ] && [ '$tx' != 1 ] && echo ' $(lns_remotes ids) ' | grep -q ' 1 ' &&
+	       echo ' $(lns_remotes ids) ' | grep -q ' $tx '" ||
+	{ dump $W/daemon5.out 30; xl2tpd_dump ids; }
+check "$what: two calls up on the server" test "$(calls)" -eq 2 ||
+	xl2tpd_dump ids
+traffic c1 c2
+check "$what: c1's and c2's PPP links carry $NP pings each way at the same time" \
+	both_full || xl2tpd_dump ids
+
+# c2 hangs up (its StopCCN names tunnel 1, which l2tp-nfqd rewrites to
+# the ID the server knows) and dials again, tunnel 1 again, while c1's
+# link carries pings all along
+pings_start 1000 c1
+sleep 2
+lac_ctl c2 disconnect-lac
+closed="Connection closed to 203\.0\.113\.1, port 1701 (.*), Local: [0-9]*, Remote: ${tx:-none}\$"
+wait_until 30 grep -q "$closed" $W/srv/xl2tpd-ids.log
+check "$what: c2 hangs up: its StopCCN (tunnel 1, rewritten) closes the server's tunnel ${tx:-?}" \
+	grep -q "$closed" $W/srv/xl2tpd-ids.log ||
+	{ xl2tpd_dump ids; dump $W/c2/control.out; dump $W/daemon5.out 30; }
+wait_until 30 one_call
+lac_ctl c2 connect-lac
+wait_calls 2 90
+sleep 2
+pings_stop
+pings_info c1
+check "$what: c2 dials again with tunnel 1, the server establishes it (IDs from the NAT: $(lns_remotes ids))" \
+	sh -c "[ $(lac_ones c2 ids) -eq 2 ] && [ $(lns_remotes ids | wc -w) -eq 3 ] &&
+	       [ $(calls) -eq 2 ]" || xl2tpd_dump ids
+check "$what: c1's link loses no ping, either way, while c2 hangs up and dials again" \
+	steady c1 stopped
+traffic c1 c2
+check "$what: then both PPP links carry $NP pings each way at the same time again" \
+	both_full || { xl2tpd_dump ids; dump $W/daemon5.out 30; }
+xl2tpd_stop
+stop_daemon
+took "tunnel 1 twice, hang-up and redial"
+
+# --no-translate, for comparison: xl2tpd takes c2's SCCRQ for a
+# retransmission of c1's, and c2's tunnel never comes up
+in_ns srv "$D" -n 1 --tunnel-marks --no-translate --require-ipsec -d \
+	>$W/daemon6.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon6.out
+lns_start nox
+lac_start_one nox c1
+wait_calls 1 60
+lac_start_one nox c2
+twice='Peer requested tunnel 1 twice'
+wait_until 40 grep -q "$twice" $W/srv/xl2tpd-nox.log
+sleep 5
+check "--no-translate, $mode mode: the server's xl2tpd ignores c2's tunnel 1 (\"$twice\")" \
+	grep -q "$twice" $W/srv/xl2tpd-nox.log || xl2tpd_dump nox
+check "--no-translate, $mode mode: c2's tunnel does not come up, c1's stays (one tunnel, one call)" \
+	sh -c "[ $(tunnels nox) -eq 1 ] && [ $(calls) -eq 1 ] && [ $(lac_ones c2 nox) -eq 0 ]" ||
+	xl2tpd_dump nox
+xl2tpd_stop
+stop_daemon
+took "--no-translate"
+
+# Restarts without cleartext (--fdstore): l2tp-nfqd under a stand-in for
+# systemd's side of sd_notify (nettool supervise keeps the table's socket
+# in its store and starts the daemon again when it exits).  c1 and c2
+# (tunnel 1 both) carry pings both ways, 100 each, 5 a second, while the
+# daemon is killed with TERM at 5 s, with KILL at 12 s.  The table stays
+# with the store, so the tunnels keep their marks and translation.
+stamp() { date +%s.%N | cut -c1-14; }
+since() { awk "BEGIN { printf \"%.2f\", $2 - $1 }"; }
+daemon_pid() { sed -n 's/^[0-9.]* started //p' $W/sup.out | tail -n1; }
+readies() { grep -c ' ready$' $W/sup.out; }
+restart_daemon() {	# restart_daemon SIGNAL: kill it, wait for the next
+	n=$(readies)
+	tk=$(stamp)
+	kill -"$1" "$(daemon_pid)"
+	wait_until 30 sh -c "[ \$(grep -c ' ready\$' $W/sup.out) -gt $n ]"
+	te=$(sed -n 's/^\([0-9.]*\) exited .*/\1/p' $W/sup.out | tail -n1)
+	tr=$(sed -n 's/^\([0-9.]*\) ready$/\1/p' $W/sup.out | tail -n1)
+	info "restarts: $1 $(since $t0 $tk) s into the pings; the daemon exited $(since $tk $te) s later, the next one was ready $(since $tk $tr) s after the signal"
+}
+in_ns srv sh -c "echo \$\$ >$W/sup.pid; exec $N supervise $W/notify.sock $D -n 1 --tunnel-marks --require-ipsec --fdstore -d" \
+	2>$W/daemon7.out | while read -r l; do echo "$(stamp) $l"; done >$W/sup.out &
+wait_until 30 grep -q ' ready$' $W/sup.out
+check "--fdstore: ready under the stand-in service manager, the table's socket in its store" \
+	grep -q ' stored nft$' $W/sup.out || { dump $W/sup.out; dump $W/daemon7.out; }
+lns_start fd
+lac_start_one fd c1 c2
+wait_calls 2 90
+check "restarts, $mode mode: two calls up, c1 and c2 with tunnel 1 both" \
+	sh -c "[ $(calls) -eq 2 ] && [ $(lac_ones c1 fd) -eq 1 ] && [ $(lac_ones c2 fd) -eq 1 ]" ||
+	xl2tpd_dump fd
+t0=$(stamp)
+pings_start 100 c1 c2
+sleep 5
+restart_daemon TERM
+sleep "$(awk "BEGIN { d = $t0 + 12 - $(stamp); print (d > 0 ? d : 0) }")"
+restart_daemon KILL
+wait $PIDS
+PIDS=
+pings_info c1 c2
+check "restarts: after TERM and KILL, each next daemon adopts the table the store kept" \
+	test "$(grep -c 'adopting table inet l2tp-nfqd from before (kept by the service manager)' $W/daemon7.out)" -eq 2 ||
+	{ dump $W/sup.out; dump $W/daemon7.out 30; }
+for c in c1 c2; do
+	check "restarts: $c's PPP link loses no ping either way across both restarts" \
+		steady $c || { xl2tpd_dump fd; dump $W/daemon7.out 30; }
+done
+took "restarts"
+
+# A tunnel that lapses: the sweep removes its marks, and what the server
+# then sends on it is dropped by the guard, not sent in the clear.
+# xl2tpd sends a hello every 60 s (fixed in its source), and only the
+# server's control messages keep a tunnel live (its data does not), so
+# with --tunnel-mark-timeout 5 a tunnel lapses 5 to 10 s after the last.
+# First a stop: the stand-in closes its store, and the table goes.
+kill -TERM "$(cat $W/sup.pid)"
+wait_until 20 sh -c "! ip netns exec srv nft list table inet l2tp-nfqd >/dev/null 2>&1"
+check "a stop (the store closed): the daemon's table goes, the guard stays" \
+	sh -c "! ip netns exec srv nft list table inet l2tp-nfqd >/dev/null 2>&1 &&
+	       ip netns exec srv nft list table inet l2tp-nfqd-guard >/dev/null 2>&1"
+xl2tpd_stop
+in_ns srv "$D" -n 1 --tunnel-marks --require-ipsec --tunnel-mark-timeout 5 -d \
+	>$W/daemon8.out 2>&1 &
+wait_until 30 grep -q installed $W/daemon8.out
+# control messages the server sends without a mark, before the guard
+in_ns srv nft -f - <<'NFT'
+table inet unmarked {
+	chain out {
+		type filter hook output priority filter - 1;
+		udp sport 1701 @th,64,16 & 0x8000 == 0x8000 meta mark 0 counter
+	}
+}
+NFT
+unmarked() {
+	in_ns srv nft list chain inet unmarked out |
+		sed -n 's/.*counter packets \([0-9]*\).*/\1/p'
+}
+in_map() { in_ns srv nft list map inet l2tp-nfqd tunnels4 | grep -q '203\.0\.113\.1 \. '; }
+not_in_map() { ! in_map; }
+lns_start lapse
+lac_start lapse c1
+wait_until 60 grep -q 'Connection established' $W/srv/xl2tpd-lapse.log
+check "lapse: c1's tunnel up, in the map" in_map ||
+	{ xl2tpd_dump lapse; dump $W/daemon8.out; }
+wait_until 30 not_in_map
+check "lapse: with no control message from the server for 5 s, the sweep removes c1's tunnel" \
+	not_in_map || dump $W/daemon8.out
+u0=$(unmarked)
+# c1 hangs up: the server answers its StopCCN on a tunnel without a mark
+lac_ctl c1 disconnect-lac
+wait_until 30 grep -q 'Connection closed to 203\.0\.113\.1' $W/srv/xl2tpd-lapse.log
+sleep 2
+u1=$(unmarked)
+kill -USR1 "$(pidof l2tp-nfqd)"
+wait_until 10 grep -q 'cleartext L2TP dropped' $W/daemon8.out
+grep -E 'cleartext L2TP dropped|expired' $W/daemon8.out | tail -n2 | sed "s/^/info $T: /"
+info "lapse: control messages the server sent without a mark: $u0 before c1 hung up, $u1 after"
+check "lapse: the server's next control message on the lapsed tunnel leaves without a mark" \
+	sh -c "[ '$u0' = 0 ] && [ '${u1:-0}' -gt 0 ]" || xl2tpd_dump lapse
+check "lapse: the guard dropped it (SIGUSR1: cleartext_out > 0)" \
+	grep -Eq 'cleartext L2TP dropped: in 0, out [1-9][0-9]* packets' $W/daemon8.out
+check "lapse: the daemon counts the swept tunnel (SIGUSR1: expired 1)" \
+	grep -q 'expired 1$' $W/daemon8.out
+xl2tpd_stop
+stop_daemon
+in_ns srv nft delete table inet unmarked
+n=$(nat_clear)
+info "L2TP crossing the NAT unencrypted since the collision checks: ${n:-?} packets"
+check "no L2TP crossed the NAT unencrypted: not with colliding IDs, nor across restarts, a stop, a lapsed tunnel" \
+	test "${n:-x}" = 0
+# the counter counts: cleartext L2TP to the NAT's address (from 1702,
+# which the guard lets pass)
+in_ns srv "$N" send -s 1702 203.0.113.1 1701 hex c802000c000100000000000000
+sleep 1
+check "the NAT's counter sees cleartext L2TP when there is some" \
+	test "$(nat_clear)" = "$((${n:-0} + 1))"
+took "lapse"
+LACS="c1 c2 c3"
 
 # the connmark-plugin variant loads too (into a client's charon, at the
 # end: it replaces that client's connection of the same name)
