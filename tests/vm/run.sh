@@ -42,6 +42,9 @@ EXTRA_PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils strongswan-charon
 strongswan-swanctl strongswan-pki libstrongswan-standard-plugins xl2tpd
 ppp" "$TOP/tests/deps.sh" || skip_all "cannot install qemu and strongSwan"
 [ -x /usr/bin/qemu-system-x86_64 ] || skip_all "no qemu-system-x86_64"
+# Libreswan for its scenario: unpacked, as it conflicts with strongSwan
+sh "$TOP/tests/vm/libreswan.sh" prepare "$VM/libreswan" >/dev/null 2>&1 ||
+	echo "info vm: cannot unpack Libreswan: its checks will fail"
 # the daemon and the test tools must be built (make check-vm does it)
 [ -x "$B/l2tp-nfqd" ] && [ -x "$B/nettool" ] || skip_all "not built"
 

@@ -923,6 +923,11 @@ check "contrib/strongswan/swanctl-l2tp-connmark-plugin.conf loads" \
 	grep -q "loaded connection 'l2tp'" $W/c4/load-connmark.out ||
 	dump $W/c4/load-connmark.out
 
+# Libreswan as the server, l2tp-nfqd --sa-marks (it stops srv's charon)
+LSW=$TOP/build-vm/libreswan
+. "$TOP/tests/vm/libreswan.sh"
+took "libreswan"
+
 # rules/ load with the native queue
 ip netns add rules
 for f in "$TOP"/rules/*.nft; do
