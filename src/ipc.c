@@ -49,14 +49,6 @@ struct ipc {
 	struct iovec iov[IPC_BATCH];
 };
 
-static time_t now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 static void disconnect(struct ipc *ipc)
 {
 	if (ipc->fd >= 0)
@@ -89,7 +81,7 @@ static int try_connect(struct ipc *ipc)
 
 	if (ipc->fd >= 0)
 		return 0;
-	ipc->last_try = now();
+	ipc->last_try = mono_sec();
 	ret = trusted(ipc, &before);
 	if (ret)
 		goto err;
@@ -178,7 +170,7 @@ static int send_batch(struct ipc *ipc)
 	for (again = 0; again < 2; again++) {
 		if (ipc->fd < 0) {
 			/* a failed connect is retried once a second */
-			if (ipc->last_try == now() || try_connect(ipc))
+			if (ipc->last_try == mono_sec() || try_connect(ipc))
 				return -EAGAIN;
 		}
 		n = sendmmsg(ipc->fd, ipc->mm, k, MSG_NOSIGNAL);

@@ -79,14 +79,13 @@ void log_debug(const char *fmt, ...)
 
 int log_ratelimit(struct ratelimit *rl)
 {
-	struct timespec ts;
+	time_t now = mono_sec();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (ts.tv_sec - rl->start >= (time_t)rl->interval) {
+	if (now - rl->start >= (time_t)rl->interval) {
 		if (rl->suppressed)
 			log_info("%u %s lines suppressed", rl->suppressed,
 				 rl->what);
-		rl->start = ts.tv_sec;
+		rl->start = now;
 		rl->printed = 0;
 		rl->suppressed = 0;
 	}
@@ -96,4 +95,12 @@ int log_ratelimit(struct ratelimit *rl)
 	}
 	rl->suppressed++;
 	return 0;
+}
+
+time_t mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
 }

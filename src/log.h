@@ -29,4 +29,7 @@ struct ratelimit {
 
 int log_ratelimit(struct ratelimit *rl);
 
+/* Seconds on the monotonic clock, the one the rate limits use. */
+time_t mono_sec(void);
+
 #endif

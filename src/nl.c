@@ -178,3 +178,30 @@ int nl_attr_u32be(const void *attrs, size_t len, uint16_t type, uint32_t *val)
 	*val = f.val;
 	return 0;
 }
+
+unsigned int nl_drain_errors(struct mnl_socket *nl, uint32_t first,
+			     uint32_t n, nl_error_cb cb, void *data)
+{
+	char rbuf[8192] __attribute__((aligned(8)));
+	unsigned int nerr = 0;
+	ssize_t len;
+
+	while ((len = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf))) > 0) {
+		const struct nlmsghdr *nlh = (const void *)rbuf;
+		int left = (int)len;
+
+		for (; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+			uint32_t i = nlh->nlmsg_seq - first;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || !e->error ||
+			    i >= n)
+				continue;
+			if (cb)
+				cb(data, i, e->error);
+			nerr++;
+		}
+	}
+	return nerr;
+}

@@ -36,6 +36,16 @@ int nl_request(struct mnl_socket *nl, const void *buf, size_t len,
 	       nl_data_cb cb, void *data, struct nl_err *err);
 
 /*
+ * nl_drain_errors - read, without waiting, the failures that a batch sent
+ * without ACKs left on @nl (the kernel has answered when the send
+ * returns): for each of the messages numbered @first..@first+@n-1 that
+ * failed, @cb (if any) gets its index and -errno.  Returns how many.
+ */
+typedef void (*nl_error_cb)(void *data, uint32_t i, int error);
+unsigned int nl_drain_errors(struct mnl_socket *nl, uint32_t first,
+			     uint32_t n, nl_error_cb cb, void *data);
+
+/*
  * nl_attr_u32be - find the big-endian u32 attribute @type in a run of
  * attributes (e.g. CTA_MARK in a conntrack message or in NFQA_CT).
  * Returns 0 and sets @val, or -ENOENT.

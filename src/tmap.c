@@ -112,32 +112,11 @@ static void refused(struct tmap *m, const struct nft_elem *e, int err)
 	}
 }
 
-/* Read the failures the send left on the socket; how many there were.
- * @grouped: messages held runs of elements, which none can be told. */
-static unsigned int drain_errors(struct tmap *m, uint32_t first, int grouped)
+static void elem_failed(void *data, uint32_t i, int error)
 {
-	char rbuf[8192] __attribute__((aligned(8)));
-	struct mnl_socket *nl = nft_sock(m->nft);
-	unsigned int nerr = 0;
-	ssize_t len;
+	struct tmap *m = data;
 
-	while ((len = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf))) > 0) {
-		const struct nlmsghdr *nlh = (const void *)rbuf;
-		int left = (int)len;
-
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-			uint32_t i = nlh->nlmsg_seq - first;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR || !e->error ||
-			    i >= m->n)
-				continue;
-			if (!grouped)
-				m->failed[i] = e->error;
-			nerr++;
-		}
-	}
-	return nerr;
+	m->failed[i] = error;
 }
 
 /* Drop the failed elements; the rest go again. */
@@ -188,7 +167,9 @@ static int send_elems(struct tmap *m, int grouped)
 		return -1;
 	}
 	m->stats.commits++;
-	return (int)drain_errors(m, first, grouped);
+	/* grouped: messages held runs of elements, none can be told apart */
+	return (int)nl_drain_errors(nft_sock(m->nft), first, m->n,
+				    grouped ? NULL : elem_failed, m);
 }
 
 void tmap_commit(struct tmap *m)

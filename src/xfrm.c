@@ -93,32 +93,12 @@ static void apply(struct xfrm *x, const struct nlmsghdr *nlh)
 	}
 }
 
-/* Read the failures the send left on the socket; how many there were. */
-static unsigned int drain_errors(struct xfrm *x, uint32_t first,
-				 unsigned int nmsg)
+/* A failed message: its operation failed. */
+static void op_failed(void *data, uint32_t i, int error)
 {
-	char rbuf[8192] __attribute__((aligned(8)));
-	struct mnl_socket *nl = nft_sock(x->nft);
-	unsigned int nerr = 0;
-	ssize_t len;
+	struct xfrm *x = data;
 
-	while ((len = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf))) > 0) {
-		const struct nlmsghdr *nlh = (const void *)rbuf;
-		int left = (int)len;
-
-		for (; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-			uint32_t i = nlh->nlmsg_seq - first;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR || !e->error ||
-			    i >= nmsg)
-				continue;
-			x->failed[x->msgs[i]] = e->error;
-			nerr++;
-		}
-	}
-	return nerr;
+	x->failed[x->msgs[i]] = error;
 }
 
 /* Drop the failed operations; the rest go again. */
@@ -170,7 +150,8 @@ static void commit(struct xfrm *x)
 		if (!nmsg)
 			break;
 		x->st.commits++;
-		if (!drain_errors(x, first, nmsg)) {
+		if (!nl_drain_errors(nft_sock(x->nft), first, nmsg, op_failed,
+				     x)) {
 			x->st.ops += x->n;
 			break;
 		}

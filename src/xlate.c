@@ -36,14 +36,6 @@ struct xlate {
 	struct xlate_stats stats;
 };
 
-static time_t now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 int xlate_open(struct xlate **out, struct nft *nft, unsigned int max,
 	       unsigned int sweep_sec, int translate)
 {
@@ -62,7 +54,7 @@ int xlate_open(struct xlate **out, struct nft *nft, unsigned int max,
 	x->warn_rl = (struct ratelimit)RATELIMIT_INIT("translation", 5, 60);
 	/* elements already in the table: a table that was kept */
 	tmap_list(x->tmap, &x->ts);
-	x->next_sweep = now() + (time_t)x->sweep_sec;
+	x->next_sweep = mono_sec() + (time_t)x->sweep_sec;
 	*out = x;
 	return 0;
 
@@ -172,7 +164,7 @@ void xlate_tick(struct xlate *x)
 
 	if (!x)
 		return;
-	t = now();
+	t = mono_sec();
 	if (t < x->next_sweep)
 		return;
 	x->next_sweep = t + (time_t)x->sweep_sec;
