@@ -276,6 +276,18 @@ void handler_packet(struct queue_pkt *pkt, void *data)
 	}
 }
 
+void handler_pause(void *data)
+{
+	struct handler *h = data;
+
+	/*
+	 * A long batch (the daemon behind a burst) must not starve the
+	 * receiver: its socket holds few messages, and those of earlier
+	 * batches can go now.  This batch's wait for its verdict.
+	 */
+	ipc_send_released(h->ipc);
+}
+
 void handler_before_verdict(void *data)
 {
 	struct handler *h = data;

@@ -22,6 +22,7 @@ int handler_open(struct handler **out, const struct handler_cfg *cfg,
 		 struct ct *ct, struct ipc *ipc);
 /* queue callbacks (struct queue_ops) */
 void handler_packet(struct queue_pkt *pkt, void *data);
+void handler_pause(void *data);
 void handler_before_verdict(void *data);
 void handler_after_verdict(void *data);
 /* --tunnel-marks: each SCCRQ's tunnel gets its ID and map elements */

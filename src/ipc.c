@@ -6,8 +6,9 @@
  * sendmmsg() once per verdict batch, so the packet path never waits for
  * the receiver and pays one system call per batch, not per message.  The
  * receiver queues only net.unix.max_dgram_qlen datagrams (10 by default),
- * so a burst fills it at once: what does not fit waits for POLLOUT; a
- * missing receiver is retried.  Only a full backlog drops.
+ * so a burst fills it at once: what does not fit waits for POLLOUT, and
+ * for the chances a long batch gives in its middle (ipc_send_released());
+ * a missing receiver is retried.  Only a full backlog drops.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +45,7 @@ struct ipc {
 	time_t last_try;	/* last connect attempt that failed */
 	struct ratelimit drop_rl, conn_rl;
 	struct ring backlog;	/* messages not yet taken by the receiver */
+	unsigned int held;	/* the newest of them, until ipc_flush() */
 	struct ipc_stats stats;
 	struct mmsghdr mm[IPC_BATCH];
 	struct iovec iov[IPC_BATCH];
@@ -153,16 +155,17 @@ int ipc_open(struct ipc **out, const struct ipc_cfg *cfg)
 }
 
 /*
- * Send up to IPC_BATCH waiting messages.  Returns how many went (>= 0),
- * -EAGAIN to try later, or another -errno for a message the socket
+ * Send up to IPC_BATCH of the @max oldest messages.  Returns how many went
+ * (>= 0), -EAGAIN to try later, or another -errno for a message the socket
  * refuses for good.
  */
-static int send_batch(struct ipc *ipc)
+static int send_batch(struct ipc *ipc, unsigned int max)
 {
 	unsigned int k, i;
 	int again, n;
 
-	k = ring_peek(&ipc->backlog, ipc->iov, IPC_BATCH);
+	k = ring_peek(&ipc->backlog, ipc->iov,
+		      max < IPC_BATCH ? max : IPC_BATCH);
 	for (i = 0; i < k; i++) {
 		ipc->mm[i].msg_hdr.msg_iov = &ipc->iov[i];
 		ipc->mm[i].msg_hdr.msg_iovlen = 1;
@@ -199,10 +202,10 @@ static int send_batch(struct ipc *ipc)
 	return -EAGAIN;
 }
 
-void ipc_flush(struct ipc *ipc)
+void ipc_send_released(struct ipc *ipc)
 {
-	while (ring_count(&ipc->backlog)) {
-		int n = send_batch(ipc);
+	while (ring_count(&ipc->backlog) > ipc->held) {
+		int n = send_batch(ipc, ring_count(&ipc->backlog) - ipc->held);
 
 		if (n == -EAGAIN)
 			return;
@@ -211,18 +214,26 @@ void ipc_flush(struct ipc *ipc)
 	}
 }
 
+void ipc_flush(struct ipc *ipc)
+{
+	ipc->held = 0;
+	ipc_send_released(ipc);
+}
+
 void ipc_send(struct ipc *ipc, const void *msg, size_t len)
 {
 	if (!ipc->enabled)
 		return;
-	if (len > MSG_BUF_SIZE || ring_push(&ipc->backlog, msg, len)) {
-		ipc->stats.dropped++;
-		if (log_ratelimit(&ipc->drop_rl))
-			log_warnx("output %s: backlog of %u messages full, "
-				  "dropping messages (%llu so far)",
-				  ipc->addr.sun_path, ipc->backlog.max,
-				  (unsigned long long)ipc->stats.dropped);
+	if (len <= MSG_BUF_SIZE && !ring_push(&ipc->backlog, msg, len)) {
+		ipc->held++;
+		return;
 	}
+	ipc->stats.dropped++;
+	if (log_ratelimit(&ipc->drop_rl))
+		log_warnx("output %s: backlog of %u messages full, dropping "
+			  "messages (%llu so far)", ipc->addr.sun_path,
+			  ipc->backlog.max,
+			  (unsigned long long)ipc->stats.dropped);
 }
 
 void ipc_pollfd(const struct ipc *ipc, struct pollfd *pfd)

@@ -29,11 +29,15 @@ int ipc_open(struct ipc **out, const struct ipc_cfg *cfg);
 void ipc_pollfd(const struct ipc *ipc, struct pollfd *pfd);
 /* After poll (revents 0 on a timeout): send what waits if it can. */
 void ipc_dispatch(struct ipc *ipc, short revents);
-/* Queue a message (dropped, counted, when the backlog is full). */
+/* Queue a message (dropped, counted, when the backlog is full); it is held
+ * until the next ipc_flush(). */
 void ipc_send(struct ipc *ipc, const void *msg, size_t len);
-/* Send what waits, as far as the receiver takes it; never blocks.  Called
- * after each verdict batch. */
+/* Release what is held and send what waits, as far as the receiver takes
+ * it; never blocks.  Called after each verdict batch. */
 void ipc_flush(struct ipc *ipc);
+/* Send what earlier flushes released, not what is held: in the middle of
+ * a long batch, whose own messages must wait for its verdict. */
+void ipc_send_released(struct ipc *ipc);
 /* Drop the connection and connect again (SIGHUP, a restarted receiver). */
 void ipc_reconnect(struct ipc *ipc);
 void ipc_log_stats(const struct ipc *ipc);

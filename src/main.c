@@ -44,6 +44,7 @@ struct daemon {
 
 static const struct queue_ops handler_ops = {
 	.packet = handler_packet,
+	.pause = handler_pause,
 	.before_verdict = handler_before_verdict,
 	.after_verdict = handler_after_verdict,
 };

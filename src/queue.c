@@ -315,8 +315,11 @@ int queue_dispatch(struct queue *q)
 				 "daemon", q->num);
 			return -errno;
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			handle_buf(q, q->bufs[i], q->msgs[i].msg_len);
+			if (i % QUEUE_SLICE == QUEUE_SLICE - 1 && i + 1 < n)
+				q->ops->pause(q->data);
+		}
 		q->ops->before_verdict(q->data);
 		send_rewrites(q);
 		send_verdict(q);

@@ -13,6 +13,7 @@
 #define QUEUE_COPY_RANGE		2048
 #define QUEUE_DEFAULT_MAXLEN	32768
 #define QUEUE_BATCH		64	/* packets per receive and verdict */
+#define QUEUE_SLICE		8	/* packets between pauses in a batch */
 
 /* One queued packet, valid until the batch's verdict. */
 struct queue_pkt {
@@ -27,13 +28,16 @@ struct queue_pkt {
 };
 
 /*
- * What the queue calls: each packet of a batch, then once before the
- * batch's verdict (the last moment to prepare what its packets will
- * meet), then once after it.  A packet the handler rewrote in place is
- * accepted with its new bytes, if it was copied whole.
+ * What the queue calls: each packet of a batch, and every QUEUE_SLICE
+ * packets a pause (for work of earlier batches that should not wait for
+ * this one's end), then once before the batch's verdict (the last moment
+ * to prepare what its packets will meet), then once after it.  A packet
+ * the handler rewrote in place is accepted with its new bytes, if it was
+ * copied whole.
  */
 struct queue_ops {
 	void (*packet)(struct queue_pkt *pkt, void *data);
+	void (*pause)(void *data);
 	void (*before_verdict)(void *data);
 	void (*after_verdict)(void *data);
 };

@@ -27,7 +27,7 @@ struct ct {
 };
 
 struct ipc {
-	int sent, flushes;
+	int sent, flushes, pauses;
 	uint8_t last[L2TP_NFQ_MSG2_MAX_SIZE];
 	size_t last_len;
 };
@@ -62,6 +62,11 @@ void ipc_send(struct ipc *ipc, const void *msg, size_t len)
 void ipc_flush(struct ipc *ipc)
 {
 	ipc->flushes++;
+}
+
+void ipc_send_released(struct ipc *ipc)
+{
+	ipc->pauses++;
 }
 
 /* translates tunnel 1 to 0x8001, as if another SA had it */
@@ -145,6 +150,9 @@ static void test_handler_marks(void)
 	CHECK("handler: tunnel set before the message",
 	      xl.calls == 1 && xl.tunnel_id == 5 && xl.mark == 0x42 &&
 	      xl.sent_before == 0);
+	handler_pause(h);
+	CHECK("handler: a pause sends only what earlier batches released",
+	      ipc.pauses == 1 && ipc.flushes == 0 && xl.commits == 0);
 	handler_before_verdict(h);
 	CHECK("handler: elements committed before the verdict",
 	      xl.commits == 1);

@@ -10,6 +10,7 @@ int main(void)
 	test_msg();
 	test_escape();
 	test_ring();
+	test_ipc();
 	test_nft();
 	test_tunnels();
 	test_handler();

@@ -29,6 +29,7 @@ void test_pkt(void);
 void test_msg(void);
 void test_escape(void);
 void test_ring(void);
+void test_ipc(void);
 void test_nft(void);
 void test_handler(void);
 void test_tunnels(void);
