@@ -74,19 +74,28 @@ static void gather(struct tmap *m, int family, const void *peer, uint16_t id,
 	m->n++;
 }
 
-void tmap_refresh(struct tmap *m, const struct tunnel *t)
+void tmap_refresh(struct tmap *m, struct tunnel *t)
 {
-	/* its map elements stay until a sweep, which forgets the tunnel
-	 * too: only its liveness may have lapsed */
-	if (m)
-		gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0);
+	uint32_t now = (uint32_t)mono_sec();
+
+	/*
+	 * Its map elements stay until a sweep, which forgets the tunnel
+	 * too: only its liveness may have lapsed, and not if written less
+	 * than a quarter timeout ago (a burst of retransmitted SCCRQs
+	 * writes nothing), as the data path refreshes it.
+	 */
+	if (!m || now - t->live_at < nft_cfg(m->nft)->tunnel_timeout / 4)
+		return;
+	t->live_at = now;
+	gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0);
 }
 
-void tmap_add(struct tmap *m, const struct tunnel *t)
+void tmap_add(struct tmap *m, struct tunnel *t)
 {
 	if (!m)
 		return;
 	/* alive from the start: the sweep keeps it until its first hello */
+	t->live_at = (uint32_t)mono_sec();
 	gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0);
 	if (t->id != t->orig_id)
 		gather(m, t->family, &t->peer, t->id, TS_XLATE, 0, 0,

@@ -16,9 +16,9 @@ struct tmap;
 
 int tmap_open(struct tmap **out, struct nft *nft);
 /* Gather the elements of a new tunnel (mark; translation if any). */
-void tmap_add(struct tmap *m, const struct tunnel *t);
+void tmap_add(struct tmap *m, struct tunnel *t);
 /* A known tunnel again (a retransmitted SCCRQ): keep it live. */
-void tmap_refresh(struct tmap *m, const struct tunnel *t);
+void tmap_refresh(struct tmap *m, struct tunnel *t);
 /* Add what was gathered: one transaction, one send. */
 void tmap_commit(struct tmap *m);
 /* List the kernel's elements into @ts (a sweep, see tunnels.h). */

@@ -105,17 +105,24 @@ const struct tunnel *tunnels_find(const struct tunnels *ts, int family,
 	return NULL;
 }
 
-const struct tunnel *tunnels_find_orig(const struct tunnels *ts, int family,
-				       const void *peer, uint16_t orig_id,
-				       uint32_t mark)
+static struct tunnel *find_orig(const struct tunnels *ts, int family,
+				const void *peer, uint16_t orig_id,
+				uint32_t mark)
 {
-	const struct tunnel *t = *orig_slot(ts, family, peer, orig_id, mark);
+	struct tunnel *t = *orig_slot(ts, family, peer, orig_id, mark);
 
 	for (; t; t = t->next_orig)
 		if (t->orig_id == orig_id && t->mark == mark &&
 		    same_peer(t, family, peer))
 			return t;
 	return NULL;
+}
+
+const struct tunnel *tunnels_find_orig(const struct tunnels *ts, int family,
+				       const void *peer, uint16_t orig_id,
+				       uint32_t mark)
+{
+	return find_orig(ts, family, peer, orig_id, mark);
 }
 
 static struct tunnel *add(struct tunnels *ts, int family, const void *peer,
@@ -173,11 +180,11 @@ int tunnels_assign(struct tunnels *ts, int family, const void *peer,
 		   uint16_t orig_id, uint32_t mark, int may_translate,
 		   struct tunnel_assign *out)
 {
-	const struct tunnel *t;
+	struct tunnel *t;
 	int id = orig_id;
 
 	memset(out, 0, sizeof(*out));
-	t = tunnels_find_orig(ts, family, peer, orig_id, mark);
+	t = find_orig(ts, family, peer, orig_id, mark);
 	if (!t) {
 		/* held by another SA's tunnel (or this SA's, translated) */
 		if (tunnels_find(ts, family, peer, orig_id))

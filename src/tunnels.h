@@ -23,6 +23,7 @@ struct tunnel {
 	uint16_t orig_id;	/* the peer's own Assigned Tunnel ID */
 	uint32_t mark;		/* the SA's mark */
 	uint32_t sweep;		/* last sweep that found it in the kernel */
+	uint32_t live_at;	/* tmap's: when it last wrote its liveness */
 };
 
 struct tunnels {
@@ -35,7 +36,7 @@ struct tunnels {
 
 /* What tunnels_assign() decided for an SCCRQ. */
 struct tunnel_assign {
-	const struct tunnel *t;
+	struct tunnel *t;
 	int is_new;		/* a new tunnel: map elements to add */
 	int translated;		/* t->id != t->orig_id */
 };
