@@ -8,20 +8,24 @@
  *       udp dport 1701 <L2TPv2 control, Tunnel ID 0> [meta ipsec exists]
  *       counter queue num N bypass }
  *     [--tunnel-marks: maps (peer address . peer's tunnel ID) : mark]
+ *     [--tunnel-marks: chain tunnels {
+ *       meta mark 0 meta mark set <daddr . Tunnel ID> map @tunnels4
+ *       <liveness: control messages; data once per quarter timeout>
+ *       <translated IDs (from 32768 up) back to the peer's>
+ *       (the same for IPv6; each with the L bit and without) }]
  *     [--connmark, --tunnel-marks: chain output { type route hook output
  *       priority mangle;
- *       udp sport 1701 meta mark 0 meta mark set <daddr . Tunnel ID> map
- *         @tunnels4 update @tunnels4 { ... }   (and IPv6, L bit or not)
- *       meta mark 0 ct mark != 0 meta mark set ct mark }]
+ *       [udp sport 1701 jump tunnels]
+ *       [meta mark 0 ct mark != 0 meta mark set ct mark] }]
  *     [--sa-marks: maps and a prerouting chain, see nft_sa.c] }
  *
  * One function per rule, each reading like the nft syntax above
- * (nft_print.c prints the same table as text).  Pure: builds into a
- * buffer, talks to no kernel, so the unit tests parse every batch back.
+ * (nft_print.c prints the same table as text), on the batch of
+ * nft_batch.c.  Pure: builds into a buffer, talks to no kernel, so the
+ * unit tests parse every batch back.
  */
 #include <errno.h>
 #include <stddef.h>
-#include <string.h>
 #include <arpa/inet.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
@@ -29,12 +33,9 @@
 #include <sys/socket.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter_ipv4.h>
 #include <libnftnl/chain.h>
-#include <libnftnl/common.h>
 #include <libnftnl/rule.h>
-#include <libnftnl/table.h>
 
 #include "l2tp.h"
 #include "nft.h"
@@ -45,131 +46,6 @@
 /* Where the L2TP header's fields sit in the transport header. */
 #define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
 #define TH_L2TP_FLAGS		TH_L2TP(0)
-
-uint32_t batch_seq(struct batch *ctx, const char *what)
-{
-	struct nft_batch_seqs *s = ctx->seqs;
-	uint32_t n = nl_seq(ctx->seq);
-
-	if (s->n < NFT_BATCH_MSGS) {
-		s->msg[s->n].seq = n;
-		s->msg[s->n++].what = what;
-	}
-	if (!s->first)
-		s->first = n;
-	s->last = n;
-	return n;
-}
-
-struct nlmsghdr *batch_hdr(struct batch *ctx, uint16_t type, uint16_t flags,
-			   const char *what)
-{
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(ctx->b), type,
-				     NFT_FAMILY, flags | NLM_F_ACK,
-				     batch_seq(ctx, what));
-}
-
-int batch_start(struct batch *ctx, char *buf, size_t size, size_t min)
-{
-	/* libmnl writes a message before checking it against the limit:
-	 * the buffer must be twice the limit */
-	if (size < min)
-		return -1;
-	ctx->b = mnl_nlmsg_batch_start(buf, size / 2);
-	if (!ctx->b)
-		return -1;
-	memset(ctx->seqs, 0, sizeof(*ctx->seqs));
-	nftnl_batch_begin(mnl_nlmsg_batch_current(ctx->b), nl_seq(ctx->seq));
-	mnl_nlmsg_batch_next(ctx->b);
-	return 0;
-}
-
-size_t batch_finish(struct batch *ctx, int err)
-{
-	size_t len = 0;
-
-	if (!err) {
-		nftnl_batch_end(mnl_nlmsg_batch_current(ctx->b),
-				nl_seq(ctx->seq));
-		if (mnl_nlmsg_batch_next(ctx->b))
-			len = mnl_nlmsg_batch_size(ctx->b);
-	}
-	mnl_nlmsg_batch_stop(ctx->b);
-	return len;
-}
-
-int put_table(struct batch *ctx, uint16_t type, uint32_t flags,
-		     const char *what)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!t)
-		return -1;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, ctx->cfg->table);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFT_FAMILY);
-	/* no flags at all: an existing table stays as it is (the owner
-	 * flag cannot be changed, only set at creation) */
-	if (type == NFT_MSG_NEWTABLE && flags != KEEP_FLAGS)
-		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, flags);
-	nlh = batch_hdr(ctx, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
-		      what);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
-}
-
-int put_chain(struct batch *ctx, const char *name, const char *type,
-	      uint32_t hook, int prio, const char *what)
-{
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!c)
-		return -1;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, ctx->cfg->table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFT_FAMILY);
-	if (type) {	/* a base chain; without a type, a regular one */
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	}
-	nlh = batch_hdr(ctx, NFT_MSG_NEWCHAIN, NLM_F_CREATE, what);
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
-}
-
-/* A new rule at the end of @chain, for the put_*_rule() functions. */
-struct nftnl_rule *rule_new(struct batch *ctx, const char *chain)
-{
-	struct nftnl_rule *r = nftnl_rule_alloc();
-
-	if (!r)
-		return NULL;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, ctx->cfg->table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFT_FAMILY);
-	return r;
-}
-
-/* Put the rule in the batch (unless building it failed: @err) and free it. */
-int rule_put(struct batch *ctx, struct nftnl_rule *r, int err,
-	     const char *what)
-{
-	struct nlmsghdr *nlh;
-
-	if (r && !err) {
-		nlh = batch_hdr(ctx, NFT_MSG_NEWRULE,
-			      NLM_F_CREATE | NLM_F_APPEND, what);
-		nftnl_rule_nlmsg_build_payload(nlh, r);
-		err = mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
-	}
-	nftnl_rule_free(r);
-	return r ? err : -1;
-}
 
 /*
  * udp dport 1701 @th,64,16 & 0xcb0f == 0xc802 @th,96,16 0
