@@ -3,7 +3,7 @@
 # installed) under qemu with TCG, the host's root file system shared
 # read-only through 9p under a tmpfs overlay, and run scenario.sh inside:
 # real IPsec (strongSwan, ESP, NAT-T), the native nft queue, NFQA_CT, and
-# Debian's xl2tpd and pppd end to end.  One boot per kernel:
+# Debian's xl2tpd, pppd and L2TPNS end to end.  One boot per kernel:
 #   6-1   Debian 12's stock kernel (linux-image-amd64 from the machine's
 #         own apt sources)
 #   6-12  the newer one from bookworm-backports, read through a private
@@ -30,9 +30,10 @@ skip_all() {
 	exit 0
 }
 
-# strongSwan, xl2tpd and ppp are installed on the host only for their
-# files: the VM runs them.
-# Keep package scripts from starting any service here.
+# strongSwan, xl2tpd, ppp, l2tpns and freeradius are installed on the
+# host only for their files: the VM runs them.
+# Keep package scripts from starting any service here (a plain install
+# would start freeradius and l2tpns).
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 	chmod +x /usr/sbin/policy-rc.d
@@ -40,7 +41,8 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 EXTRA_PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils strongswan-charon
 strongswan-swanctl strongswan-pki libstrongswan-standard-plugins xl2tpd
-ppp" "$TOP/tests/deps.sh" || skip_all "cannot install qemu and strongSwan"
+ppp l2tpns freeradius" "$TOP/tests/deps.sh" ||
+	skip_all "cannot install qemu, strongSwan, L2TPNS and freeradius"
 [ -x /usr/bin/qemu-system-x86_64 ] || skip_all "no qemu-system-x86_64"
 # Libreswan for its scenario: unpacked, as it conflicts with strongSwan
 sh "$TOP/tests/vm/libreswan.sh" prepare "$VM/libreswan" >/dev/null 2>&1 ||

@@ -20,6 +20,8 @@
 # a hang-up and a redial; --no-translate for comparison); restarts under
 # a stand-in service manager (--fdstore) with pings running; a tunnel
 # that lapses; and a counter at the NAT that no L2TP crosses unencrypted.
+# Then L2TPNS as the LNS with its recipe, c1..c3 all opening tunnel 1
+# (l2tpns.sh), and Libreswan as the server (libreswan.sh).
 echo	# the console's last line may hold escape codes
 B=$BUILD
 D=$B/l2tp-nfqd
@@ -922,6 +924,10 @@ swanctl_in c4 --load-conns \
 check "contrib/strongswan/swanctl-l2tp-connmark-plugin.conf loads" \
 	grep -q "loaded connection 'l2tp'" $W/c4/load-connmark.out ||
 	dump $W/c4/load-connmark.out
+
+# L2TPNS as the LNS, with its recipe (needs srv's charon as it is)
+. "$TOP/tests/vm/l2tpns.sh"
+took "l2tpns"
 
 # Libreswan as the server, l2tp-nfqd --sa-marks (it stops srv's charon)
 LSW=$TOP/build-vm/libreswan
