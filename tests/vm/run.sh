@@ -39,8 +39,9 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 EXTRA_PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils strongswan-charon
-strongswan-swanctl strongswan-pki libstrongswan-standard-plugins xl2tpd
-ppp" "$TOP/tests/deps.sh" || skip_all "cannot install qemu and strongSwan"
+strongswan-swanctl strongswan-pki strongswan-starter
+libstrongswan-standard-plugins xl2tpd ppp" "$TOP/tests/deps.sh" ||
+	skip_all "cannot install qemu and strongSwan"
 [ -x /usr/bin/qemu-system-x86_64 ] || skip_all "no qemu-system-x86_64"
 # Libreswan for its scenario: unpacked, as it conflicts with strongSwan
 sh "$TOP/tests/vm/libreswan.sh" prepare "$VM/libreswan" >/dev/null 2>&1 ||

@@ -20,6 +20,8 @@
 # a hang-up and a redial; --no-translate for comparison); restarts under
 # a stand-in service manager (--fdstore) with pings running; a tunnel
 # that lapses; and a counter at the NAT that no L2TP crosses unencrypted.
+# Then --sa-marks: Libreswan as the server (libreswan.sh), and strongSwan's
+# legacy starter with ipsec.conf, no connmark plugin (marked-sa.sh).
 echo	# the console's last line may hold escape codes
 B=$BUILD
 D=$B/l2tp-nfqd
@@ -927,6 +929,10 @@ check "contrib/strongswan/swanctl-l2tp-connmark-plugin.conf loads" \
 LSW=$TOP/build-vm/libreswan
 . "$TOP/tests/vm/libreswan.sh"
 took "libreswan"
+
+# strongSwan's legacy starter without the connmark plugin, --sa-marks
+. "$TOP/tests/vm/marked-sa.sh"
+took "marked-sa"
 
 # rules/ load with the native queue
 ip netns add rules
