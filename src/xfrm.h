@@ -13,7 +13,9 @@
  * into the marks of the daemon's table.  Libreswan's mark=-1 puts a mark
  * on each connection instance's policies but none on its SAs nor on the
  * packets they decrypt; strongSwan's ipsec.conf mark=%unique without the
- * connmark plugin puts it on the SAs too.  So:
+ * connmark plugin does the same, except that its outbound SA carries the
+ * mark.  An inbound SA may carry one too (swanctl's mark_in_sa = yes,
+ * strongSwan before 5.5.2).  So:
  *   reqid -> mark       from inbound transport-mode policies with a mark,
  *                       stamped on packets the SA decrypted;
  *   (peer, port, SPI) -> mark  from transport-mode ESP SAs with a mark,

@@ -7,7 +7,8 @@
 # flushes them; the shared-mark warning; a resync after lost events, at
 # the scale of 10,000 clients; plain ESP packets of a marked SA get its
 # mark, by the daemon's element.  Decrypted packets and ESP in UDP (an SA
-# with keys and NAT-T) are the VM tier's (tests/vm/libreswan.sh).
+# with keys and NAT-T) are the VM tier's (tests/vm/libreswan.sh,
+# tests/vm/marked-sa.sh).
 . "$(dirname "$0")/../lib.sh"
 setup_net
 in_s ip xfrm policy list >/dev/null 2>&1 || skip "no XFRM netlink (xfrm_user)"

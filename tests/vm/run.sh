@@ -40,8 +40,9 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 EXTRA_PKGS="qemu-system-x86 busybox-static kmod cpio xz-utils strongswan-charon
-strongswan-swanctl strongswan-pki libstrongswan-standard-plugins xl2tpd
-ppp l2tpns freeradius" "$TOP/tests/deps.sh" ||
+strongswan-swanctl strongswan-pki strongswan-starter
+libstrongswan-standard-plugins xl2tpd ppp l2tpns freeradius" \
+	"$TOP/tests/deps.sh" ||
 	skip_all "cannot install qemu, strongSwan, L2TPNS and freeradius"
 [ -x /usr/bin/qemu-system-x86_64 ] || skip_all "no qemu-system-x86_64"
 # Libreswan for its scenario: unpacked, as it conflicts with strongSwan

@@ -21,7 +21,9 @@
 # a stand-in service manager (--fdstore) with pings running; a tunnel
 # that lapses; and a counter at the NAT that no L2TP crosses unencrypted.
 # Then L2TPNS as the LNS with its recipe, c1..c3 all opening tunnel 1
-# (l2tpns.sh), and Libreswan as the server (libreswan.sh).
+# (l2tpns.sh); then --sa-marks: Libreswan as the server (libreswan.sh),
+# and strongSwan's legacy starter with ipsec.conf, no connmark plugin
+# (marked-sa.sh).
 echo	# the console's last line may hold escape codes
 B=$BUILD
 D=$B/l2tp-nfqd
@@ -933,6 +935,10 @@ took "l2tpns"
 LSW=$TOP/build-vm/libreswan
 . "$TOP/tests/vm/libreswan.sh"
 took "libreswan"
+
+# strongSwan's legacy starter without the connmark plugin, --sa-marks
+. "$TOP/tests/vm/marked-sa.sh"
+took "marked-sa"
 
 # rules/ load with the native queue
 ip netns add rules
