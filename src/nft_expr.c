@@ -87,9 +87,10 @@ int nx_eq(struct nftnl_rule *r, const void *data, uint32_t len)
 	return nx_cmp(r, NFT_CMP_EQ, data, len);
 }
 
-int nx_and(struct nftnl_rule *r, const void *mask, uint32_t len)
+/* [ bitwise reg 1 = (reg 1 & @mask) ^ @xor ] */
+static int bitwise(struct nftnl_rule *r, const void *mask, const void *xor,
+		   uint32_t len)
 {
-	static const uint8_t zero[16];
 	struct nftnl_expr *e = add(r, "bitwise");
 
 	if (!e)
@@ -98,8 +99,15 @@ int nx_and(struct nftnl_rule *r, const void *mask, uint32_t len)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, len);
 	return 0;
+}
+
+int nx_and(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+
+	return bitwise(r, mask, zero, len);
 }
 
 int nx_ct(struct nftnl_rule *r, uint32_t key, int set)
@@ -331,14 +339,5 @@ int nx_imm(struct nftnl_rule *r, const void *data, uint32_t len)
 
 int nx_mask_xor(struct nftnl_rule *r, uint32_t mask, uint32_t xor)
 {
-	struct nftnl_expr *e = add(r, "bitwise");
-
-	if (!e)
-		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(mask));
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &xor, sizeof(xor));
-	return 0;
+	return bitwise(r, &mask, &xor, sizeof(mask));
 }
