@@ -2,8 +2,10 @@
 /*
  * One nftables batch under construction (see nft_batch.h): BEGIN, the
  * messages, END, each message numbered and named so that an error from
- * the kernel says which one failed; and the table, chain and rule
- * messages that nft_build.c, nft_sets.c and nft_sa.c put in it.  Pure.
+ * the kernel says which one failed; the table, chain, rule and set
+ * messages that nft_build.c, nft_sets.c and nft_sa.c put in it; and the
+ * description of a set's key and data that nft keeps in its user data.
+ * Pure.
  */
 #include <string.h>
 #include <linux/netfilter.h>
@@ -11,7 +13,9 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 
 #include "nft.h"
 #include "nft_batch.h"
@@ -140,4 +144,87 @@ int rule_put(struct batch *ctx, struct nftnl_rule *r, int err,
 	}
 	nftnl_rule_free(r);
 	return r ? err : -1;
+}
+
+struct nftnl_set *set_new(struct batch *ctx, const char *name, uint32_t id,
+			  struct nftnl_udata_buf *ud)
+{
+	struct nftnl_set *set = nftnl_set_alloc();
+
+	if (set && ud) {
+		nftnl_set_set_data(set, NFTNL_SET_USERDATA,
+				   nftnl_udata_buf_data(ud),
+				   nftnl_udata_buf_len(ud));
+		nftnl_set_set_str(set, NFTNL_SET_TABLE, ctx->cfg->table);
+		nftnl_set_set_str(set, NFTNL_SET_NAME, name);
+		nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFT_FAMILY);
+		nftnl_set_set_u32(set, NFTNL_SET_ID, id);
+	} else {
+		nftnl_set_free(set);
+		set = NULL;
+	}
+	if (ud)
+		nftnl_udata_buf_free(ud);
+	return set;
+}
+
+int set_put(struct batch *ctx, struct nftnl_set *set, const char *what)
+{
+	struct nlmsghdr *nlh = batch_hdr(ctx, NFT_MSG_NEWSET, NLM_F_CREATE,
+					 what);
+
+	nftnl_set_nlmsg_build_payload(nlh, set);
+	nftnl_set_free(set);
+	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
+}
+
+/* attributes of a payload expression's description */
+enum { UD_PL_DESC, UD_PL_TYPE, UD_PL_BASE, UD_PL_OFFSET, UD_PL_LEN };
+#define UD_BASE_TRANSPORT	3
+
+void ud_expr(struct nftnl_udata_buf *ud, uint8_t attr, uint32_t type,
+	     const uint32_t *v, int n)
+{
+	struct nftnl_udata *e = nftnl_udata_nest_start(ud, attr), *d;
+	int i;
+
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, type);
+	d = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+	for (i = 0; i < n; i++)
+		nftnl_udata_put_u32(ud, (uint8_t)i, v[i]);
+	nftnl_udata_nest_end(ud, d);
+	nftnl_udata_nest_end(ud, e);
+}
+
+void ud_payload(struct nftnl_udata_buf *ud, uint8_t attr, uint32_t desc,
+		uint32_t type, uint32_t off, uint32_t len)
+{
+	struct nftnl_udata *e = nftnl_udata_nest_start(ud, attr), *d;
+
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, UD_EXPR_PAYLOAD);
+	d = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+	nftnl_udata_put_u32(ud, UD_PL_DESC, desc);
+	nftnl_udata_put_u32(ud, UD_PL_TYPE, type);
+	if (!desc) {
+		nftnl_udata_put_u32(ud, UD_PL_BASE, UD_BASE_TRANSPORT);
+		nftnl_udata_put_u32(ud, UD_PL_OFFSET, off);
+	}
+	if (len)
+		nftnl_udata_put_u32(ud, UD_PL_LEN, len);
+	nftnl_udata_nest_end(ud, d);
+	nftnl_udata_nest_end(ud, e);
+}
+
+void ud_concat_start(struct nftnl_udata_buf *ud, uint8_t attr,
+		     struct nftnl_udata *nest[2])
+{
+	nest[0] = nftnl_udata_nest_start(ud, attr);
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, UD_EXPR_CONCAT);
+	nest[1] = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+}
+
+void ud_concat_end(struct nftnl_udata_buf *ud, struct nftnl_udata *nest[2])
+{
+	nftnl_udata_nest_end(ud, nest[1]);
+	nftnl_udata_nest_end(ud, nest[0]);
 }

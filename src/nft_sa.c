@@ -35,26 +35,6 @@
 #include "nft_expr.h"
 #include "nft_sa.h"
 
-/* nft's numbers for what it stores in a set's user data (nft_sets.c) */
-#define UD_TYPE_INTEGER		4
-#define UD_TYPE_IPADDR		7
-#define UD_TYPE_IP6ADDR		8
-#define UD_TYPE_SERVICE		13
-#define UD_TYPE_MARK		19
-#define UD_TYPE_BITS		6
-#define UD_BYTEORDER_HOST	1
-#define UD_EXPR_VERDICT		1
-#define UD_EXPR_PAYLOAD		7
-#define UD_EXPR_META		9
-#define UD_EXPR_CONCAT		13
-#define UD_EXPR_XFRM		27
-#define UD_PROTO_ESP		2	/* and their fields: */
-#define UD_PROTO_UDP		6
-#define UD_PROTO_IP		12
-#define UD_PROTO_IP6		13
-#define UD_IPHDR_SADDR		11
-#define UD_IP6HDR_SADDR		8
-#define UD_BASE_TRANSPORT	3
 #define IPPROTO_ESP_		50
 
 /* the set IDs within an install batch (the tunnel sets use 1-6) */
@@ -100,47 +80,6 @@ int nft_sa_chain_mark(const char *name, uint32_t *mark, uint32_t *mask)
 	return strcmp(buf, name) ? -EINVAL : 0;
 }
 
-/* attributes of a payload expression's description */
-enum { UD_PL_DESC, UD_PL_TYPE, UD_PL_BASE, UD_PL_OFFSET, UD_PL_LEN };
-
-/* A payload expression: a header field (@desc, @type), or a raw one
- * (@desc 0) at @off in the transport header; integers carry @len. */
-static void ud_payload(struct nftnl_udata_buf *ud, uint8_t attr,
-		       uint32_t desc, uint32_t type, uint32_t off,
-		       uint32_t len)
-{
-	struct nftnl_udata *e = nftnl_udata_nest_start(ud, attr), *d;
-
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, UD_EXPR_PAYLOAD);
-	d = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
-	nftnl_udata_put_u32(ud, UD_PL_DESC, desc);
-	nftnl_udata_put_u32(ud, UD_PL_TYPE, type);
-	if (!desc) {
-		nftnl_udata_put_u32(ud, UD_PL_BASE, UD_BASE_TRANSPORT);
-		nftnl_udata_put_u32(ud, UD_PL_OFFSET, off);
-	}
-	if (len)
-		nftnl_udata_put_u32(ud, UD_PL_LEN, len);
-	nftnl_udata_nest_end(ud, d);
-	nftnl_udata_nest_end(ud, e);
-}
-
-/* An expression of @type with u32 attributes 0.. @n-1 (a verdict has
- * none, but still the empty nest). */
-static void ud_expr(struct nftnl_udata_buf *ud, uint8_t attr, uint32_t type,
-		    const uint32_t *v, int n)
-{
-	struct nftnl_udata *e = nftnl_udata_nest_start(ud, attr), *d;
-	int i;
-
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, type);
-	d = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
-	for (i = 0; i < n; i++)
-		nftnl_udata_put_u32(ud, (uint8_t)i, v[i]);
-	nftnl_udata_nest_end(ud, d);
-	nftnl_udata_nest_end(ud, e);
-}
-
 /* typeof ipsec in reqid : verdict */
 static void ud_reqids(struct nftnl_udata_buf *ud)
 {
@@ -159,14 +98,12 @@ static void ud_reqids(struct nftnl_udata_buf *ud)
 static void ud_esp(struct nftnl_udata_buf *ud, const struct sa_map *m)
 {
 	static const uint32_t mark[1] = { NFT_META_MARK };
-	struct nftnl_udata *key, *cat;
+	struct nftnl_udata *cat[2];
 
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 0);
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
 			    UD_BYTEORDER_HOST);
-	key = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF);
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, UD_EXPR_CONCAT);
-	cat = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+	ud_concat_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF, cat);
 	ud_payload(ud, 0, m->v6 ? UD_PROTO_IP6 : UD_PROTO_IP,
 		   m->v6 ? UD_IP6HDR_SADDR : UD_IPHDR_SADDR, 0, 0);
 	if (m->udp) {
@@ -175,8 +112,7 @@ static void ud_esp(struct nftnl_udata_buf *ud, const struct sa_map *m)
 	} else {
 		ud_payload(ud, 1, UD_PROTO_ESP, 1, 0, 32);	/* spi */
 	}
-	nftnl_udata_nest_end(ud, cat);
-	nftnl_udata_nest_end(ud, key);
+	ud_concat_end(ud, cat);
 	ud_expr(ud, NFTNL_UDATA_SET_DATA_TYPEOF, UD_EXPR_META, mark, 1);
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
 }
@@ -184,28 +120,18 @@ static void ud_esp(struct nftnl_udata_buf *ud, const struct sa_map *m)
 /* One map: @m, or the reqid verdict map when @m is NULL. */
 static int put_map(struct batch *ctx, const struct sa_map *m)
 {
-	struct nftnl_set *set = nftnl_set_alloc();
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(256);
 	uint32_t alen = m && m->v6 ? 16 : 4, type;
-	struct nlmsghdr *nlh;
+	struct nftnl_set *set;
 
-	if (!set || !ud) {
-		nftnl_set_free(set);
-		if (ud)
-			nftnl_udata_buf_free(ud);
-		return -1;
-	}
-	if (m)
+	if (ud && m)
 		ud_esp(ud, m);
-	else
+	else if (ud)
 		ud_reqids(ud);
-	nftnl_set_set_data(set, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
-			   nftnl_udata_buf_len(ud));
-	nftnl_udata_buf_free(ud);
-	nftnl_set_set_str(set, NFTNL_SET_TABLE, ctx->cfg->table);
-	nftnl_set_set_str(set, NFTNL_SET_NAME, m ? m->name : NFT_SA_REQIDS);
-	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFT_FAMILY);
-	nftnl_set_set_u32(set, NFTNL_SET_ID, m ? m->id : ID_REQIDS);
+	set = set_new(ctx, m ? m->name : NFT_SA_REQIDS, m ? m->id : ID_REQIDS,
+		      ud);
+	if (!set)
+		return -1;
 	nftnl_set_set_u32(set, NFTNL_SET_FLAGS, NFT_SET_MAP);
 	if (m) {
 		/* address . [port .] integer, each part 32-bit aligned */
@@ -224,10 +150,7 @@ static int put_map(struct batch *ctx, const struct sa_map *m)
 		nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 		nftnl_set_set_u32(set, NFTNL_SET_DATA_LEN, 16);
 	}
-	nlh = batch_hdr(ctx, NFT_MSG_NEWSET, NLM_F_CREATE, "adding an SA map");
-	nftnl_set_nlmsg_build_payload(nlh, set);
-	nftnl_set_free(set);
-	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
+	return set_put(ctx, set, "adding an SA map");
 }
 
 /* ipsec in reqid vmap @sa_reqids */

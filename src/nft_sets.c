@@ -27,94 +27,41 @@ const struct tunnel_family tunnel_families[2] = {
 	  { 5, 6, 7, 8 }, offsetof(struct ip6_hdr, ip6_dst), 16, NFT_REG_2 },
 };
 
-/* nft's numbers for what it stores in a set's user data */
-#define NFT_TYPE_INTEGER	4	/* datatypes */
-#define NFT_TYPE_IPADDR		7
-#define NFT_TYPE_IP6ADDR	8
-#define NFT_TYPE_MARK		19
-#define NFT_TYPE_BITS		6	/* concatenated key types */
-#define NFT_BYTEORDER_HOST	1
-#define NFT_BYTEORDER_BIG	2
-#define NFT_EXPR_PAYLOAD	7	/* expression types */
-#define NFT_EXPR_META		9
-#define NFT_EXPR_CONCAT		13
-#define NFT_PROTO_IP		12	/* protocol descriptions */
-#define NFT_PROTO_IP6		13
-#define NFT_IPHDR_DADDR		12	/* their fields */
-#define NFT_IP6HDR_DADDR	9
-#define NFT_BASE_TRANSPORT	3
-/* attributes of a payload expression's description */
-enum { UD_PL_DESC, UD_PL_TYPE, UD_PL_BASE, UD_PL_OFFSET, UD_PL_LEN };
-
-/* One typeof expression: its type, then its own attributes. */
-static struct nftnl_udata *ud_expr(struct nftnl_udata_buf *ud, uint8_t attr,
-				   uint32_t type)
-{
-	struct nftnl_udata *nest = nftnl_udata_nest_start(ud, attr);
-
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, type);
-	return nest;
-}
-
 /* ip daddr, ip6 daddr */
 static void ud_daddr(struct nftnl_udata_buf *ud, uint8_t attr, int v6)
 {
-	struct nftnl_udata *e = ud_expr(ud, attr, NFT_EXPR_PAYLOAD);
-	struct nftnl_udata *d = nftnl_udata_nest_start(ud,
-						NFTNL_UDATA_SET_TYPEOF_DATA);
-
-	nftnl_udata_put_u32(ud, UD_PL_DESC, v6 ? NFT_PROTO_IP6 : NFT_PROTO_IP);
-	nftnl_udata_put_u32(ud, UD_PL_TYPE,
-			    v6 ? NFT_IP6HDR_DADDR : NFT_IPHDR_DADDR);
-	nftnl_udata_nest_end(ud, d);
-	nftnl_udata_nest_end(ud, e);
+	ud_payload(ud, attr, v6 ? UD_PROTO_IP6 : UD_PROTO_IP,
+		   v6 ? UD_IP6HDR_DADDR : UD_IPHDR_DADDR, 0, 0);
 }
 
 /* @th,96,16: the Tunnel ID as a raw transport-header field */
 static void ud_tunnel_id(struct nftnl_udata_buf *ud, uint8_t attr)
 {
-	struct nftnl_udata *e = ud_expr(ud, attr, NFT_EXPR_PAYLOAD);
-	struct nftnl_udata *d = nftnl_udata_nest_start(ud,
-						NFTNL_UDATA_SET_TYPEOF_DATA);
-
-	nftnl_udata_put_u32(ud, UD_PL_DESC, 0);
-	nftnl_udata_put_u32(ud, UD_PL_TYPE, 0);
-	nftnl_udata_put_u32(ud, UD_PL_BASE, NFT_BASE_TRANSPORT);
-	nftnl_udata_put_u32(ud, UD_PL_OFFSET, 96);
-	nftnl_udata_put_u32(ud, UD_PL_LEN, 16);
-	nftnl_udata_nest_end(ud, d);
-	nftnl_udata_nest_end(ud, e);
+	ud_payload(ud, attr, 0, 0, 96, 16);
 }
 
 /* typeof ip daddr . @th,96,16 [: meta mark | : @th,96,16] */
 static void ud_typeof(struct nftnl_udata_buf *ud, int v6, enum tunnel_set ts)
 {
-	struct nftnl_udata *key, *cat, *data;
-
+	static const uint32_t mark[1] = { NFT_META_MARK };
 	int keys_only = ts == TS_LIVE || ts == TS_FRESH;
+	struct nftnl_udata *cat[2];
 
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 0);
 	if (!keys_only)
 		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
-				    ts == TS_XLATE ? NFT_BYTEORDER_BIG :
-				    NFT_BYTEORDER_HOST);
-	key = ud_expr(ud, NFTNL_UDATA_SET_KEY_TYPEOF, NFT_EXPR_CONCAT);
-	cat = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+				    ts == TS_XLATE ? UD_BYTEORDER_BIG :
+				    UD_BYTEORDER_HOST);
+	ud_concat_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF, cat);
 	ud_daddr(ud, 0, v6);
 	ud_tunnel_id(ud, 1);
-	nftnl_udata_nest_end(ud, cat);
-	nftnl_udata_nest_end(ud, key);
+	ud_concat_end(ud, cat);
 	if (keys_only)
 		return;
-	if (ts == TS_XLATE) {
+	if (ts == TS_XLATE)
 		ud_tunnel_id(ud, NFTNL_UDATA_SET_DATA_TYPEOF);
-	} else {
-		key = ud_expr(ud, NFTNL_UDATA_SET_DATA_TYPEOF, NFT_EXPR_META);
-		data = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
-		nftnl_udata_put_u32(ud, 0, NFT_META_MARK);
-		nftnl_udata_nest_end(ud, data);
-		nftnl_udata_nest_end(ud, key);
-	}
+	else
+		ud_expr(ud, NFTNL_UDATA_SET_DATA_TYPEOF, UD_EXPR_META, mark, 1);
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
 }
 
@@ -123,27 +70,17 @@ static int put_set(struct batch *ctx, const struct tunnel_family *f,
 {
 	const struct nft_cfg *cfg = ctx->cfg;
 	int v6 = f->addr_len == 16;
-	struct nftnl_set *set = nftnl_set_alloc();
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(256);
-	struct nlmsghdr *nlh;
+	struct nftnl_set *set;
 
-	if (!set || !ud) {
-		nftnl_set_free(set);
-		if (ud)
-			nftnl_udata_buf_free(ud);
+	if (ud)
+		ud_typeof(ud, v6, ts);
+	set = set_new(ctx, f->name[ts], f->id[ts], ud);
+	if (!set)
 		return -1;
-	}
-	ud_typeof(ud, v6, ts);
-	nftnl_set_set_data(set, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
-			   nftnl_udata_buf_len(ud));
-	nftnl_udata_buf_free(ud);
-	nftnl_set_set_str(set, NFTNL_SET_TABLE, cfg->table);
-	nftnl_set_set_str(set, NFTNL_SET_NAME, f->name[ts]);
-	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFT_FAMILY);
-	nftnl_set_set_u32(set, NFTNL_SET_ID, f->id[ts]);
 	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE,
-			  (v6 ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR) <<
-			  NFT_TYPE_BITS | NFT_TYPE_INTEGER);
+			  (v6 ? UD_TYPE_IP6ADDR : UD_TYPE_IPADDR) <<
+			  UD_TYPE_BITS | UD_TYPE_INTEGER);
 	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, f->addr_len + 4);
 	nftnl_set_set_u32(set, NFTNL_SET_DESC_SIZE, cfg->tunnel_max);
 	if (ts == TS_LIVE || ts == TS_FRESH) {
@@ -156,15 +93,11 @@ static int put_set(struct batch *ctx, const struct tunnel_family *f,
 	} else {
 		nftnl_set_set_u32(set, NFTNL_SET_FLAGS, NFT_SET_MAP);
 		nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, ts == TS_XLATE ?
-				  NFT_TYPE_INTEGER : NFT_TYPE_MARK);
+				  UD_TYPE_INTEGER : UD_TYPE_MARK);
 		nftnl_set_set_u32(set, NFTNL_SET_DATA_LEN,
 				  ts == TS_XLATE ? 2 : 4);
 	}
-	nlh = batch_hdr(ctx, NFT_MSG_NEWSET, NLM_F_CREATE,
-			"adding a tunnel set");
-	nftnl_set_nlmsg_build_payload(nlh, set);
-	nftnl_set_free(set);
-	return mnl_nlmsg_batch_next(ctx->b) ? 0 : -1;
+	return set_put(ctx, set, "adding a tunnel set");
 }
 
 int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f)
