@@ -9,7 +9,8 @@
 #               (nettool), TOP (the source tree), SRV (the server's
 #               address);
 #   functions   ok, no, info, check WHAT CMD..., wait_until SECONDS CMD...,
-#               dump FILE [LINES], in_ns NS CMD...;
+#               dump FILE [LINES], in_ns NS CMD..., lac_conf FILE PORT
+#               USERSPACE PPPOPTS (an xl2tpd LAC that dials SRV);
 #   srv's charon with contrib/strongswan/swanctl-l2tp-set-mark-in.conf
 #               loaded, and its SAs up: c1 and c2 like Windows (IKEv1,
 #               L2TP from udp/1701), c3 like macOS (IKEv1, L2TP from any
@@ -189,18 +190,7 @@ noipdefault
 lcp-echo-interval 0
 logfile $LT/$c/ppp.log
 OPTS
-	cat >$LT/$c/xl2tpd.conf <<CONF
-[global]
-port = $port
-force userspace = yes
-[lac l2tpns]
-lns = $SRV
-autodial = yes
-redial = no
-require authentication = no
-pppoptfile = $LT/$c/ppp.opts
-length bit = yes
-CONF
+	lac_conf $LT/$c/xl2tpd.conf $port yes $LT/$c/ppp.opts
 done
 
 check "L2TPNS: freeradius with contrib/l2tpns/freeradius-clients.conf and freeradius-authorize listens" \

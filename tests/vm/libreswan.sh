@@ -11,7 +11,8 @@
 #               unpacked Libreswan, see prepare; default $TOP/build-vm/
 #               libreswan);
 #   functions   ok, no, check WHAT CMD..., wait_until SECONDS CMD...,
-#               dump FILE [LINES], in_ns NS CMD...;
+#               dump FILE [LINES], in_ns NS CMD..., lac_conf FILE PORT
+#               USERSPACE PPPOPTS (an xl2tpd LAC that dials 203.0.113.2);
 #   a charon in c1 and in c2 (STRONGSWAN_CONF=$W/<ns>/strongswan.conf,
 #               vici socket $W/<ns>/charon.vici) loading at least the
 #               plugins random nonce openssl hmac sha1 sha2 aes kdf
@@ -147,18 +148,7 @@ pppoptfile = $LW/srv/ppp.opts
 length bit = yes
 CONF
 	for c in c1 c2; do
-		cat >"$LW/$c/xl2tpd.conf" <<CONF
-[global]
-port = 1701
-force userspace = yes
-[lac server]
-lns = 203.0.113.2
-autodial = yes
-redial = no
-require authentication = no
-pppoptfile = $LW/$c/ppp.opts
-length bit = yes
-CONF
+		lac_conf "$LW/$c/xl2tpd.conf" 1701 yes "$LW/$c/ppp.opts"
 	done
 	for ns in srv c1 c2; do
 		rm -f "$LW/$ns/xl2tpd.ctl" "$LW/$ns/ppp.log"

@@ -421,6 +421,20 @@ lcp-echo-interval 0
 logfile $W/$c/ppp.log
 OPTS
 done
+lac_conf() {	# lac_conf FILE PORT yes|no PPPOPTS: a LAC that dials srv
+	cat >"$1" <<CONF
+[global]
+port = $2
+force userspace = $3
+[lac server]
+lns = $SRV
+autodial = yes
+redial = no
+require authentication = no
+pppoptfile = $4
+length bit = yes
+CONF
+}
 xl2tpd_conf() {	# xl2tpd_conf userspace|kernel: the LNS's and LACs' files
 	mkdir -p /etc/xl2tpd
 	if [ "$1" = kernel ]; then
@@ -433,18 +447,7 @@ xl2tpd_conf() {	# xl2tpd_conf userspace|kernel: the LNS's and LACs' files
 	fu=yes
 	[ "$1" = kernel ] && fu=no
 	for c in $LACS; do
-		cat >$W/$c/xl2tpd.conf <<CONF
-[global]
-port = $(lport $c)
-force userspace = $fu
-[lac server]
-lns = $SRV
-autodial = yes
-redial = no
-require authentication = no
-pppoptfile = $W/$c/ppp.opts
-length bit = yes
-CONF
+		lac_conf $W/$c/xl2tpd.conf "$(lport $c)" $fu $W/$c/ppp.opts
 	done
 }
 lns_start() {	# lns_start TAG
