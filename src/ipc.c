@@ -58,19 +58,29 @@ static void disconnect(struct ipc *ipc)
 	ipc->fd = -1;
 }
 
-/* The receiver's socket file: a socket, of root or the allowed owner. */
+/*
+ * The receiver's socket file: a socket of root, of the daemon's own user or
+ * of the allowed owner.  Anyone may bind a socket at a path in a
+ * world-writable directory; only they can make one that is theirs.  The
+ * own user is read at each check: --user switches after the first one.
+ */
 static int trusted(struct ipc *ipc, struct stat *st)
 {
+	uid_t self = geteuid();
+
 	if (lstat(ipc->addr.sun_path, st))
 		return -errno;
 	if (!S_ISSOCK(st->st_mode))
 		return -ENOTSOCK;
-	if (st->st_uid != 0 && st->st_uid != ipc->owner) {
+	if (st->st_uid != 0 && st->st_uid != self &&
+	    st->st_uid != ipc->owner) {
 		ipc->stats.refused++;
 		if (log_ratelimit(&ipc->conn_rl))
-			log_warnx("output %s belongs to uid %u, not to root or "
-				  "the --output-owner: refusing to send to it",
-				  ipc->addr.sun_path, (unsigned int)st->st_uid);
+			log_warnx("output %s belongs to uid %u, not to root, "
+				  "to the daemon's own user (uid %u) or to the "
+				  "--output-owner: refusing to send to it",
+				  ipc->addr.sun_path, (unsigned int)st->st_uid,
+				  (unsigned int)self);
 		return -EPERM;
 	}
 	return 0;
@@ -109,7 +119,14 @@ static int try_connect(struct ipc *ipc)
 	log_debug("output %s connected", ipc->addr.sun_path);
 	return 0;
 err:
-	if (ret != -EPERM && log_ratelimit(&ipc->conn_rl))
+	if (ret == -EPERM || !log_ratelimit(&ipc->conn_rl))
+		return ret;
+	if (ret == -EACCES)
+		log_warnx("output %s: uid %u may not write to it; the receiver "
+			  "must let this user or group write to its socket; "
+			  "retrying", ipc->addr.sun_path,
+			  (unsigned int)geteuid());
+	else
 		log_warnx("output %s: %s; retrying", ipc->addr.sun_path,
 			  strerror(-ret));
 	return ret;

@@ -35,13 +35,21 @@ in_s ip xfrm policy add src 198.51.100.1/32 dst $S4/32 proto udp dir in \
 check "unprivileged daemon: a new IPsec policy's reqid in the SA map" \
 	wait_until 5 sh -c "$IN_S nft list map inet l2tp-nfqd sa_reqids |
 		grep -q '85 : jump sa-mark-00010001'"
+# a socket of its own user is trusted: the owner is checked again after
+# the switch (the daemon reaches the socket only through a searchable $TMP)
+chmod 711 "$TMP"
+chown nobody "$SOCK"
+kill -HUP "$(pid_of daemon)"
+in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 6 "own-user"
+wait_messages 2
+check "--user nobody: a socket of nobody's is trusted" \
+	grep -q 'host "own-user"' "$TMP/listen.out"
 stop daemon
 check "exits 0" test "$STATUS" -eq 0
 check "and still removes its table" sh -c \
 	"! $IN_S nft list table inet l2tp-nfqd 2>/dev/null"
 
 # a receiver socket that belongs to someone else is not trusted
-chown nobody "$SOCK"
 : >"$TMP/daemon.err"
 start_daemon --ipsec-check none || no "daemon starts"
 in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 4 "untrusted"
@@ -49,13 +57,13 @@ sleep 0.5
 check "socket of another user: refused" sh -c \
 	"! grep -q untrusted '$TMP/listen.out'"
 check "socket of another user: warned" grep -q \
-	"belongs to uid $(id -u nobody), not to root or the --output-owner" \
+	"belongs to uid $(id -u nobody), not to root, to the daemon's own user" \
 	"$TMP/daemon.err"
 stop daemon
 : >"$TMP/daemon.err"
 start_daemon --ipsec-check none --output-owner nobody || no "daemon starts"
 in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 5 "trusted-owner"
-wait_messages 2
+wait_messages 3
 check "--output-owner nobody: sent" grep -q 'host "trusted-owner"' \
 	"$TMP/listen.out"
 stop daemon
