@@ -9,6 +9,7 @@ LIBDIR     ?= $(PREFIX)/lib
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 DESTDIR    ?=
 
 CC         ?= cc
@@ -156,7 +157,8 @@ $(B)/l2tp-nfqd.service: contrib/l2tp-nfqd.service Makefile
 install: all $(B)/l2tp-nfqd.pc $(B)/l2tp-nfqd.service
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR)
 	install -m 755 $(B)/l2tp-nfqd $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(B)/l2tp-nfq-listen $(DESTDIR)$(BINDIR)/
 	install -m 644 include/l2tp-nfq/l2tp-nfqd.h \
@@ -164,13 +166,16 @@ install: all $(B)/l2tp-nfqd.pc $(B)/l2tp-nfqd.service
 	install -m 644 $(B)/l2tp-nfqd.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 644 doc/l2tp-nfqd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 $(B)/l2tp-nfqd.service $(DESTDIR)$(UNITDIR)/
+	install -m 644 contrib/l2tp-nfqd.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/l2tp-nfqd.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/l2tp-nfqd $(DESTDIR)$(BINDIR)/l2tp-nfq-listen \
 		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq/l2tp-nfqd.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/l2tp-nfqd.pc \
 		$(DESTDIR)$(MANDIR)/man8/l2tp-nfqd.8 \
-		$(DESTDIR)$(UNITDIR)/l2tp-nfqd.service
+		$(DESTDIR)$(UNITDIR)/l2tp-nfqd.service \
+		$(DESTDIR)$(SYSUSERSDIR)/l2tp-nfqd.conf
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/l2tp-nfq
 
 clean:

@@ -8,9 +8,31 @@ make -s -C "$TOP" install DESTDIR="$ROOT" PREFIX=/usr >"$TMP/install.log" 2>&1
 check "make install" test $? -eq 0
 for f in usr/sbin/l2tp-nfqd usr/bin/l2tp-nfq-listen \
 	 usr/include/l2tp-nfq/l2tp-nfqd.h usr/lib/pkgconfig/l2tp-nfqd.pc \
-	 usr/share/man/man8/l2tp-nfqd.8 lib/systemd/system/l2tp-nfqd.service; do
+	 usr/share/man/man8/l2tp-nfqd.8 lib/systemd/system/l2tp-nfqd.service \
+	 usr/lib/sysusers.d/l2tp-nfqd.conf; do
 	check "installed $f" test -s "$ROOT/$f"
 done
+
+# the unit's User= and Group= are what the installed sysusers.d file makes
+unit=$ROOT/lib/systemd/system/l2tp-nfqd.service
+user=$(sed -n 's/^User=//p' "$unit")
+group=$(sed -n 's/^Group=//p' "$unit")
+check "the unit runs as l2tp-nfqd, not root" \
+	test "$user" = l2tp-nfqd -a "$group" = l2tp-nfqd
+check "the unit keeps CAP_NET_ADMIN alone" sh -c \
+	"grep -qx 'AmbientCapabilities=CAP_NET_ADMIN' '$unit' &&
+	 grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN' '$unit'"
+if command -v systemd-sysusers >/dev/null; then
+	mkdir -p "$ROOT/etc"
+	systemd-sysusers --root="$ROOT" >/dev/null 2>&1
+	check "systemd-sysusers makes the unit's user: a system user, no login" \
+		grep -q "^$user:x:[1-9][0-9]\{0,2\}:[0-9]*:.*:/usr/sbin/nologin$" \
+			"$ROOT/etc/passwd"
+	check "and its group" grep -q "^$group:x:" "$ROOT/etc/group"
+	rm -rf "$ROOT/etc"
+else
+	no "systemd-sysusers: missing"
+fi
 
 # a consumer written as the original l2tp-nfqd's README shows
 cat >"$TMP/consumer.c" <<'C'
