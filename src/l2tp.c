@@ -37,6 +37,7 @@ static const char *const reject_names[REJ_MAX] = {
 	[REJ_NO_TUNNEL_ID] = "no Assigned Tunnel ID",
 	[REJ_NO_HOSTNAME] = "no Host Name",
 	[REJ_TRUNCATED] = "cut by copy range",
+	[REJ_DUPLICATE] = "duplicate or vendor Assigned Tunnel ID or Host Name",
 };
 
 const char *reject_str(int reason)
@@ -79,7 +80,12 @@ static int parse_header(const uint8_t *buf, size_t caplen, size_t len,
 	return 0;
 }
 
-/* What the AVP walk keeps: the first of a duplicated AVP wins. */
+/*
+ * What the AVP walk keeps.  L2TP daemons read duplicated AVPs each their
+ * own way (xl2tpd: the last type-9 AVP of any vendor; L2TPNS: the last
+ * of vendor 0), so the daemon takes an ID or a Host Name only when there
+ * is one reading: exactly one, of vendor 0, not hidden.
+ */
 struct avps {
 	uint16_t want;		/* the Message Type asked for */
 	unsigned int seen;
@@ -103,33 +109,42 @@ static int take_msg_type(const uint8_t *avp, size_t alen, uint16_t want)
 	return get_be16(avp + 6) == want ? 0 : -REJ_NOT_SCCRQ;
 }
 
+static int take_tunnel_id(const uint8_t *avp, size_t off, size_t alen,
+			  struct avps *a)
+{
+	if (get_be16(avp + 2) || (a->seen & SEEN_TUNNEL_ID))
+		return -REJ_DUPLICATE;
+	if (get_be16(avp) & AVP_H)
+		return -REJ_HIDDEN;
+	if (alen != AVP_HDR_LEN + 2)
+		return -REJ_AVP_LENGTH;
+	a->tunnel_id = get_be16(avp + 6);
+	a->tunnel_id_off = off + AVP_HDR_LEN;
+	if (!a->tunnel_id)
+		return -REJ_NO_TUNNEL_ID;
+	a->seen |= SEEN_TUNNEL_ID;
+	return 0;
+}
+
 static int take_avp(const uint8_t *avp, size_t off, size_t alen,
 		    struct avps *a)
 {
 	uint16_t vendor = get_be16(avp + 2), type = get_be16(avp + 4);
-	int hidden = get_be16(avp) & AVP_H;
 
-	if (vendor)
+	/* any vendor's type 9: xl2tpd ignores the vendor */
+	if (type == AVP_TUNNEL_ID)
+		return take_tunnel_id(avp, off, alen, a);
+	if (vendor || type != AVP_HOST_NAME)
 		return 0;
-	if (type == AVP_TUNNEL_ID && !(a->seen & SEEN_TUNNEL_ID)) {
-		if (hidden)
-			return -REJ_HIDDEN;
-		if (alen != AVP_HDR_LEN + 2)
-			return -REJ_AVP_LENGTH;
-		a->tunnel_id = get_be16(avp + 6);
-		a->tunnel_id_off = off + AVP_HDR_LEN;
-		if (!a->tunnel_id)
-			return -REJ_NO_TUNNEL_ID;
-		a->seen |= SEEN_TUNNEL_ID;
-	} else if (type == AVP_HOST_NAME && !(a->seen & SEEN_HOST_NAME)) {
-		if (hidden)
-			return -REJ_HIDDEN;
-		if (alen == AVP_HDR_LEN)
-			return -REJ_NO_HOSTNAME;
-		a->hostname = avp + AVP_HDR_LEN;
-		a->hostname_len = alen - AVP_HDR_LEN;
-		a->seen |= SEEN_HOST_NAME;
-	}
+	if (a->seen & SEEN_HOST_NAME)
+		return -REJ_DUPLICATE;
+	if (get_be16(avp) & AVP_H)
+		return -REJ_HIDDEN;
+	if (alen == AVP_HDR_LEN)
+		return -REJ_NO_HOSTNAME;
+	a->hostname = avp + AVP_HDR_LEN;
+	a->hostname_len = alen - AVP_HDR_LEN;
+	a->seen |= SEEN_HOST_NAME;
 	return 0;
 }
 
@@ -181,20 +196,20 @@ int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
 		     struct l2tp_sccrq *out)
 {
 	struct avps a = { .want = L2TP_MSG_SCCRQ };
+	/* a message cut by the copy range may hide a second reading */
 	int ret = parse_msg(buf, caplen, len, 1, &a);
 
-	if (ret && ret != -REJ_TRUNCATED)
-		return ret;
-	if (a.seen == (SEEN_TUNNEL_ID | SEEN_HOST_NAME)) {
-		out->tunnel_id = a.tunnel_id;
-		out->tunnel_id_off = a.tunnel_id_off;
-		out->hostname = a.hostname;
-		out->hostname_len = a.hostname_len;
-		return 0;
-	}
 	if (ret)
 		return ret;
-	return (a.seen & SEEN_TUNNEL_ID) ? -REJ_NO_HOSTNAME : -REJ_NO_TUNNEL_ID;
+	if (!(a.seen & SEEN_TUNNEL_ID))
+		return -REJ_NO_TUNNEL_ID;
+	if (!(a.seen & SEEN_HOST_NAME))
+		return -REJ_NO_HOSTNAME;
+	out->tunnel_id = a.tunnel_id;
+	out->tunnel_id_off = a.tunnel_id_off;
+	out->hostname = a.hostname;
+	out->hostname_len = a.hostname_len;
+	return 0;
 }
 
 int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
@@ -203,11 +218,12 @@ int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
 	struct avps a = { .want = L2TP_MSG_STOPCCN };
 	int ret = parse_msg(buf, caplen, len, 0, &a);
 
-	if (a.seen & SEEN_TUNNEL_ID) {
-		out->tunnel_id = get_be16(buf + L2TP_OFF_TUNNEL);
-		out->assigned_id = a.tunnel_id;
-		out->assigned_id_off = a.tunnel_id_off;
-		return 0;
-	}
-	return ret ? ret : -REJ_NO_TUNNEL_ID;
+	if (ret)
+		return ret;
+	if (!(a.seen & SEEN_TUNNEL_ID))
+		return -REJ_NO_TUNNEL_ID;
+	out->tunnel_id = get_be16(buf + L2TP_OFF_TUNNEL);
+	out->assigned_id = a.tunnel_id;
+	out->assigned_id_off = a.tunnel_id_off;
+	return 0;
 }

@@ -49,8 +49,11 @@ struct l2tp_sccrq {
 /*
  * l2tp_parse_sccrq - is this UDP payload an SCCRQ that opens a new tunnel?
  * @buf, @caplen: the payload bytes present; @len: its real length (larger
- * when the queue's copy range cut the packet, which is then parsed as far
- * as it goes).  Returns 0 and fills @out, or -REJ_* (reject.h).
+ * when the queue's copy range cut the packet: -REJ_TRUNCATED, as what was
+ * not copied may hold a second reading).  There must be exactly one
+ * Assigned Tunnel ID (of vendor 0, not hidden, of any vendor's type 9)
+ * and one Host Name of vendor 0, as L2TP daemons read duplicates each
+ * their own way.  Returns 0 and fills @out, or -REJ_* (reject.h).
  */
 int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
 		     struct l2tp_sccrq *out);

@@ -27,6 +27,8 @@ enum reject {
 	REJ_NO_TUNNEL_ID,	/* Assigned Tunnel ID missing or 0 */
 	REJ_NO_HOSTNAME,	/* Host Name missing or empty */
 	REJ_TRUNCATED,		/* copy range ended before the needed AVPs */
+	REJ_DUPLICATE,		/* two readings: a second Assigned Tunnel ID
+				 * or Host Name, or a vendor's type 9 */
 	REJ_MAX
 };
 

@@ -230,12 +230,12 @@ static void test_avps(void)
 	avps(&m, "second");
 	avp16(&m, M, 9, 22);
 	fin(&m);
-	CHECK("duplicates: first wins", parse(&m, &s) == 0 &&
-	      s.tunnel_id == 11 && host_is(&s, "first"));
+	CHECK("duplicates: refused, no reading wins",
+	      parse(&m, &s) == -REJ_DUPLICATE);
 
 	hdr(&m, CTRL, 0, 0, 0, 0);
 	avp16(&m, M, 0, 1);
-	avp(&m, 0, 9, 9, "\0\5", 2);
+	avp(&m, 0, 9, 8, "\0\5", 2);
 	avp(&m, 0, 9, 7, "vendor", 6);
 	avps(&m, "ietf");
 	avp16(&m, M, 9, 6);
@@ -277,14 +277,90 @@ static void test_truncations(void)
 	CHECK("cut datagrams rejected", bad_dgram == 0);
 	CHECK("cut copies are truncated", bad_copy == 0);
 
-	/* the copy ends after the needed AVPs: still an SCCRQ */
+	/* the copy ends after the needed AVPs: what was cut could hold a
+	 * second Assigned Tunnel ID, so it is no SCCRQ to act on */
 	sccrq(&m, 78, "enough");
 	k = m.n;
-	avp(&m, 0, 0, 8, "vendor name that the copy cut", 29);
+	avp16(&m, M, 9, 1);
 	fin(&m);
 	CHECK("copy cut after needed AVPs",
-	      l2tp_parse_sccrq(m.buf, k + 3, m.n, &s) == 0 &&
-	      s.tunnel_id == 78);
+	      l2tp_parse_sccrq(m.buf, k + 3, m.n, &s) == -REJ_TRUNCATED);
+	CHECK("what it cut: a second ID",
+	      l2tp_parse_sccrq(m.buf, m.n, m.n, &s) == -REJ_DUPLICATE);
+}
+
+/*
+ * One reading: what L2TP daemons read differently is refused (xl2tpd
+ * takes the last type-9 AVP of any vendor, L2TPNS the last of vendor 0).
+ */
+static void test_readings(void)
+{
+	struct l2tp_stopccn st;
+	struct l2tp_sccrq s;
+	struct b m;
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "two-ids");
+	avp16(&m, M, 9, 7);
+	avp16(&m, M, 9, 1);
+	fin(&m);
+	CHECK("two Assigned Tunnel IDs", parse(&m, &s) == -REJ_DUPLICATE);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "same-twice");
+	avp16(&m, M, 9, 7);
+	avp16(&m, M, 9, 7);
+	fin(&m);
+	CHECK("the same ID twice", parse(&m, &s) == -REJ_DUPLICATE);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "vendor-after");
+	avp16(&m, M, 9, 11);
+	avp(&m, 0, 311, 9, "\x00\x01", 2);
+	fin(&m);
+	CHECK("a vendor's type 9 after the ID", parse(&m, &s) == -REJ_DUPLICATE);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "vendor-only");
+	avp(&m, 0, 311, 9, "\x00\x01", 2);
+	fin(&m);
+	CHECK("only a vendor's type 9", parse(&m, &s) == -REJ_DUPLICATE);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "hidden-second");
+	avp16(&m, M, 9, 7);
+	avp16(&m, M | H, 9, 1);
+	fin(&m);
+	CHECK("a hidden second ID", parse(&m, &s) == -REJ_DUPLICATE);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "host-one");
+	avps(&m, "host-two");
+	avp16(&m, M, 9, 7);
+	fin(&m);
+	CHECK("two Host Names", parse(&m, &s) == -REJ_DUPLICATE);
+
+	hdr(&m, CTRL, 0, 0, 0, 0);
+	avp16(&m, M, 0, 1);
+	avps(&m, "bad-then-good");
+	avp_raw(&m, M | 9, 0, 9, "\x00\x05\x00", 3);
+	avp16(&m, M, 9, 7);
+	fin(&m);
+	CHECK("a wrongly sized ID first", parse(&m, &s) == -REJ_AVP_LENGTH);
+
+	hdr(&m, CTRL, 0x4242, 0, 3, 5);
+	avp16(&m, M, 0, 4);
+	avp16(&m, M, 9, 7);
+	avp16(&m, M, 9, 1);
+	fin(&m);
+	CHECK("stopccn: two Assigned Tunnel IDs",
+	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_DUPLICATE);
 }
 
 /* A StopCCN: header Tunnel ID of the receiver, the sender's ID in AVP 9. */
@@ -337,4 +413,5 @@ void test_l2tp(void)
 	test_header();
 	test_avps();
 	test_truncations();
+	test_readings();
 }
