@@ -3,6 +3,7 @@
  * IP and UDP header checks.  Pure: every length is checked before it is
  * read, multi-byte fields are read byte by byte (no unaligned casts).
  */
+#include <errno.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -145,4 +146,16 @@ void pkt_udp_checksum(const struct pkt_udp *u, uint8_t *udp)
 	csum = (uint16_t)~sum;
 	/* 0 means "no checksum" in UDP: a computed 0 is sent as 0xffff */
 	put_be16(udp + 6, csum ? csum : 0xffff);
+}
+
+int pkt_udp_write16(const struct pkt_udp *u, uint8_t *payload, size_t off,
+		    uint16_t v)
+{
+	if (u->caplen != u->len || off > u->len || u->len - off < 2)
+		return -EMSGSIZE;
+	put_be16(payload + off, v);
+	/* after NAT-T the old checksum was over the client's private
+	 * address already; the kernel checks the new one */
+	pkt_udp_checksum(u, payload - 8);
+	return 0;
 }

@@ -34,4 +34,12 @@ int pkt_parse_udp(const uint8_t *buf, size_t caplen, size_t origlen,
  */
 void pkt_udp_checksum(const struct pkt_udp *u, uint8_t *udp);
 
+/*
+ * pkt_udp_write16 - write @v at @off in the payload of the datagram @u
+ * describes, @payload being its writable copy, and compute the UDP
+ * checksum afresh.  Only a datagram held whole can be: 0, or -EMSGSIZE.
+ */
+int pkt_udp_write16(const struct pkt_udp *u, uint8_t *payload, size_t off,
+		    uint16_t v);
+
 #endif

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The netfilter queue: bind, receive in batches, accept in batches.
+ * The netfilter queue: bind, receive in batches, verdicts in batches.
  *
- * Every queued packet is accepted.  One NFQNL_MSG_VERDICT_BATCH accepts
- * every id up to the highest one seen, so a packet this process never read
- * (its receive buffer overflowed) is accepted by the next batch too.
+ * The handler drops or rewrites a few packets: each gets a verdict of
+ * its own.  Then one NFQNL_MSG_VERDICT_BATCH accepts every other id up to
+ * the highest one seen.  Failing open, a packet this process never read
+ * (its receive buffer overflowed) is accepted by the kernel; failing
+ * closed, the kernel drops it, so the batch verdict accepts only what
+ * the handler read.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,10 +25,10 @@
 #include "priv.h"
 #include "queue.h"
 
-#define QUEUE_MSG_SIZE	(QUEUE_COPY_RANGE + 2048)	/* payload + attributes */
+#define QUEUE_MSG_SIZE	(QUEUE_COPY_RANGE + 4096)	/* payload + attributes */
 #define QUEUE_ROUNDS	16	/* batches per wake-up before poll() again */
 /* socket room per queued packet: a packet message is well under 1 KiB of
- * skb; when the socket is full the kernel fails open, as for a full queue */
+ * skb; when the socket is full the kernel does as for a full queue */
 #define QUEUE_RCVBUF_PER_PKT	1024
 #define QUEUE_RCVBUF_MIN	(8 << 20)
 
@@ -35,36 +38,56 @@ struct queue_stats {
 	uint64_t verdict_errors;
 	uint64_t recv_errors;
 	uint64_t rewritten;	/* accepted with a changed payload */
+	uint64_t dropped;	/* dropped at the handler's word */
+	uint64_t unread;	/* failing closed: dropped, not readable */
 };
 
 struct queue {
 	struct mnl_socket *nl;
 	uint16_t num;
 	int has_ct;
+	int fail_closed;
 	uint32_t seq;
 	const struct queue_ops *ops;
 	void *data;
 	uint32_t max_id;	/* highest id read, not yet verdicted */
 	int pending;
 	struct queue_stats stats;
-	/* packets of this batch the handler rewrote: verdicts of their own */
-	unsigned int nrewrites;
-	struct {
-		uint32_t id;
-		const uint8_t *data;
-		size_t len;
-	} rewrites[QUEUE_BATCH];
+	/* this batch's packets, until its verdict */
+	unsigned int npkts;
+	struct queue_pkt pkts[QUEUE_BATCH];
 	struct mmsghdr msgs[QUEUE_BATCH];
 	struct iovec iov[QUEUE_BATCH];
 	uint8_t bufs[QUEUE_BATCH][QUEUE_MSG_SIZE] __attribute__((aligned(8)));
+	uint8_t verdict_buf[QUEUE_MSG_SIZE] __attribute__((aligned(8)));
 };
+
+static void finish_batch(struct queue *q);
+
+/* A verdict of its own: NF_DROP, or NF_ACCEPT with @data. */
+static void send_one(struct queue *q, uint32_t id, int verdict,
+		     const uint8_t *data, size_t len)
+{
+	struct nlmsghdr *nlh;
+
+	memset(q->verdict_buf, 0, 256);
+	nlh = nfq_nlmsg_put((char *)q->verdict_buf, NFQNL_MSG_VERDICT, q->num);
+	nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
+	if (data)
+		nfq_nlmsg_verdict_put_pkt(nlh, data, (uint32_t)len);
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+		q->stats.verdict_errors++;
+	else if (verdict == NF_DROP)
+		q->stats.dropped++;
+	else
+		q->stats.rewritten++;
+}
 
 static void handle_packet(struct queue *q, const struct nlmsghdr *nlh)
 {
 	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
 	struct nfqnl_msg_packet_hdr *ph;
-	struct queue_pkt pkt = { 0 };
-	unsigned int n;
+	struct queue_pkt *pkt;
 
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
 		return;
@@ -72,37 +95,36 @@ static void handle_packet(struct queue *q, const struct nlmsghdr *nlh)
 		q->stats.recv_errors++;
 		return;
 	}
+	if (q->npkts == QUEUE_BATCH)
+		finish_batch(q);
+	pkt = &q->pkts[q->npkts++];
+	memset(pkt, 0, sizeof(*pkt));
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
-	pkt.id = ntohl(ph->packet_id);
+	pkt->id = ntohl(ph->packet_id);
 	q->stats.packets++;
-	if (!q->pending || pkt.id - q->max_id < 0x80000000u)
-		q->max_id = pkt.id;
+	if (!q->pending || pkt->id - q->max_id < 0x80000000u)
+		q->max_id = pkt->id;
 	q->pending = 1;
 
-	if (!attr[NFQA_PAYLOAD])
+	if (!attr[NFQA_PAYLOAD]) {
+		pkt->drop = q->fail_closed;
+		q->stats.unread += (uint64_t)q->fail_closed;
 		return;
+	}
 	/* our receive buffer: the handler may rewrite it in place */
-	pkt.data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
-	pkt.caplen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
-	pkt.len = pkt.caplen;
+	pkt->data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+	pkt->caplen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	pkt->len = pkt->caplen;
 	if (attr[NFQA_CAP_LEN])
-		pkt.len = ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN]));
+		pkt->len = ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN]));
 	if (attr[NFQA_MARK])
-		pkt.mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
+		pkt->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
 	if (attr[NFQA_CT] &&
 	    !nl_attr_u32be(mnl_attr_get_payload(attr[NFQA_CT]),
 			   mnl_attr_get_payload_len(attr[NFQA_CT]),
-			   CTA_MARK, &pkt.ct_mark))
-		pkt.has_ct = 1;
-	q->ops->packet(&pkt, q->data);
-	/* rewritten in place: only a packet copied whole can be */
-	if (pkt.rewritten && pkt.caplen == pkt.len &&
-	    q->nrewrites < QUEUE_BATCH) {
-		n = q->nrewrites++;
-		q->rewrites[n].id = pkt.id;
-		q->rewrites[n].data = pkt.data;
-		q->rewrites[n].len = pkt.len;
-	}
+			   CTA_MARK, &pkt->ct_mark))
+		pkt->has_ct = 1;
+	q->ops->packet(pkt, q->data);
 }
 
 static void handle_buf(struct queue *q, const void *buf, size_t len)
@@ -124,26 +146,26 @@ static void handle_buf(struct queue *q, const void *buf, size_t len)
 	}
 }
 
-/* ACCEPT with the rewritten bytes, before the batch verdict takes the
- * packet as it was. */
-static void send_rewrites(struct queue *q)
+/*
+ * The packets with a verdict of their own, before the batch verdict
+ * takes the rest as they were: dropped, or accepted with the rewritten
+ * bytes (only a packet copied whole can be).
+ */
+static void send_own_verdicts(struct queue *q)
 {
-	char buf[QUEUE_MSG_SIZE] __attribute__((aligned(8)));
-	struct nlmsghdr *nlh;
+	struct queue_pkt *p;
 	unsigned int i;
 
-	for (i = 0; i < q->nrewrites; i++) {
-		memset(buf, 0, 256);
-		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, q->num);
-		nfq_nlmsg_verdict_put(nlh, (int)q->rewrites[i].id, NF_ACCEPT);
-		nfq_nlmsg_verdict_put_pkt(nlh, q->rewrites[i].data,
-					  (uint32_t)q->rewrites[i].len);
-		if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
-			q->stats.verdict_errors++;
-		else
-			q->stats.rewritten++;
+	for (i = 0; i < q->npkts; i++) {
+		p = &q->pkts[i];
+		if (p->rewritten && !p->drop && p->caplen != p->len)
+			p->drop = q->fail_closed;
+		if (p->drop)
+			send_one(q, p->id, NF_DROP, NULL, 0);
+		else if (p->rewritten && p->caplen == p->len)
+			send_one(q, p->id, NF_ACCEPT, p->data, p->len);
 	}
-	q->nrewrites = 0;
+	q->npkts = 0;
 }
 
 static int send_verdict(struct queue *q)
@@ -173,6 +195,15 @@ static int send_verdict(struct queue *q)
 static void config_data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	handle_packet(data, nlh);
+}
+
+/* The batch's end: the handler's last word, then every verdict. */
+static void finish_batch(struct queue *q)
+{
+	q->ops->before_verdict(q->data);
+	send_own_verdicts(q);
+	send_verdict(q);
+	q->ops->after_verdict(q->data);
 }
 
 static int configure(struct queue *q, uint32_t maxlen, uint32_t flags,
@@ -223,12 +254,14 @@ int queue_open(struct queue **out, const struct queue_cfg *cfg,
 	uint16_t num = cfg->num;
 	struct nl_err err = { 0 };
 	int one = 1, bufsz = QUEUE_RCVBUF_MIN, fd, ret, i;
+	uint32_t open = cfg->fail_closed ? 0 : NFQA_CFG_F_FAIL_OPEN;
 	struct queue *q;
 
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
 	q->num = num;
+	q->fail_closed = cfg->fail_closed;
 	q->ops = ops;
 	q->data = data;
 	for (i = 0; i < QUEUE_BATCH; i++) {
@@ -247,16 +280,16 @@ int queue_open(struct queue **out, const struct queue_cfg *cfg,
 	if ((uint64_t)maxlen * QUEUE_RCVBUF_PER_PKT > (uint64_t)bufsz)
 		bufsz = maxlen > INT32_MAX / QUEUE_RCVBUF_PER_PKT ? INT32_MAX :
 			(int)(maxlen * QUEUE_RCVBUF_PER_PKT);
-	/* a full socket must not fail the queue: FAIL_OPEN accepts instead */
+	/* a full socket must not fail the queue: the kernel accepts
+	 * (FAIL_OPEN) or drops the packet instead */
 	setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
 
-	ret = configure(q, maxlen, NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_CONNTRACK,
-			&err);
+	ret = configure(q, maxlen, open | NFQA_CFG_F_CONNTRACK, &err);
 	if (ret == -EOPNOTSUPP) {
 		/* no CONFIG_NETFILTER_NETLINK_GLUE_CT: look marks up instead */
-		ret = configure(q, maxlen, NFQA_CFG_F_FAIL_OPEN, &err);
+		ret = configure(q, maxlen, open, &err);
 	} else if (!ret) {
 		q->has_ct = 1;
 	}
@@ -264,9 +297,8 @@ int queue_open(struct queue **out, const struct queue_cfg *cfg,
 		bind_error(num, ret, &err);
 		goto err_close;
 	}
-	/* accept whatever arrived during the bind */
-	send_rewrites(q);
-	send_verdict(q);
+	/* whatever arrived during the bind */
+	finish_batch(q);
 	*out = q;
 	return 0;
 
@@ -290,10 +322,13 @@ int queue_has_ct(const struct queue *q)
 void queue_log_stats(const struct queue *q)
 {
 	log_info("queue %u: queued %llu, verdict batches %llu, rewritten "
-		 "%llu, verdict errors %llu, receive errors %llu", q->num,
+		 "%llu, dropped %llu (unreadable %llu), verdict errors %llu, "
+		 "receive errors %llu", q->num,
 		 (unsigned long long)q->stats.packets,
 		 (unsigned long long)q->stats.batches,
 		 (unsigned long long)q->stats.rewritten,
+		 (unsigned long long)q->stats.dropped,
+		 (unsigned long long)q->stats.unread,
 		 (unsigned long long)q->stats.verdict_errors,
 		 (unsigned long long)q->stats.recv_errors);
 }
@@ -320,10 +355,7 @@ int queue_dispatch(struct queue *q)
 			if (i % QUEUE_SLICE == QUEUE_SLICE - 1 && i + 1 < n)
 				q->ops->pause(q->data);
 		}
-		q->ops->before_verdict(q->data);
-		send_rewrites(q);
-		send_verdict(q);
-		q->ops->after_verdict(q->data);
+		finish_batch(q);
 		if (n < QUEUE_BATCH)
 			break;
 	}
@@ -337,6 +369,7 @@ void queue_close(struct queue *q)
 
 	if (!q)
 		return;
+	send_own_verdicts(q);
 	send_verdict(q);
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_UNBIND);

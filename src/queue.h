@@ -6,11 +6,11 @@
 #include <stdint.h>
 
 /*
- * Bytes copied from each queued packet: the IP and UDP headers and an
- * SCCRQ whose Host Name (up to 1017 bytes) sits among the usual AVPs.
- * Longer packets are parsed as far as the copy goes.
+ * Bytes copied from each queued packet: all of it (the IP length field
+ * allows no more).  A packet the daemon acts on or rewrites must be read
+ * whole: what a shorter copy cut could hold a second reading of it.
  */
-#define QUEUE_COPY_RANGE		2048
+#define QUEUE_COPY_RANGE		0xffff
 #define QUEUE_DEFAULT_MAXLEN	32768
 #define QUEUE_BATCH		64	/* packets per receive and verdict */
 #define QUEUE_SLICE		8	/* packets between pauses in a batch */
@@ -25,15 +25,17 @@ struct queue_pkt {
 	int has_ct;		/* the kernel attached its conntrack (NFQA_CT) */
 	uint32_t ct_mark;
 	int rewritten;		/* set by the handler: @data was changed */
+	int drop;		/* set by the handler: drop it */
 };
 
 /*
  * What the queue calls: each packet of a batch, and every QUEUE_SLICE
  * packets a pause (for work of earlier batches that should not wait for
  * this one's end), then once before the batch's verdict (the last moment
- * to prepare what its packets will meet), then once after it.  A packet
- * the handler rewrote in place is accepted with its new bytes, if it was
- * copied whole.
+ * to prepare what its packets will meet), then once after it.  The
+ * handler may set a packet's drop flag until its batch's verdict, or
+ * rewrite it in place: it is then accepted with its new bytes (a packet
+ * not copied whole is dropped instead, when the queue fails closed).
  */
 struct queue_ops {
 	void (*packet)(struct queue_pkt *pkt, void *data);
@@ -45,13 +47,16 @@ struct queue_ops {
 struct queue_cfg {
 	uint16_t num;		/* --queue */
 	uint32_t maxlen;	/* --queue-maxlen */
+	int fail_closed;	/* --tunnel-marks: no FAIL_OPEN; a packet the
+				 * daemon cannot read is dropped */
 };
 
 struct queue;
 
 /*
  * queue_open - bind queue @cfg->num and configure it (copy range, maxlen,
- * FAIL_OPEN, CONNTRACK when the kernel has it) in one message.
+ * FAIL_OPEN unless @cfg->fail_closed, CONNTRACK when the kernel has it)
+ * in one message.
  * Returns 0 or -errno, having logged why (-EPERM: no CAP_NET_ADMIN, or
  * the queue is bound by another socket).
  */
@@ -59,8 +64,9 @@ int queue_open(struct queue **out, const struct queue_cfg *cfg,
 	       const struct queue_ops *ops, void *data);
 int queue_fd(const struct queue *q);
 int queue_has_ct(const struct queue *q);
-/* Read what is queued, hand it over, accept it in batches.  0, or -errno
- * (logged) when the socket is broken for good. */
+/* Read what is queued, hand it over, give each packet its verdict: the
+ * dropped and rewritten ones one by one, the rest in one batch.  0, or
+ * -errno (logged) when the socket is broken for good. */
 int queue_dispatch(struct queue *q);
 void queue_log_stats(const struct queue *q);
 void queue_close(struct queue *q);
