@@ -2,9 +2,15 @@
 /*
  * What happens to one queued packet: IP/UDP checks, the SCCRQ parse, the
  * mark, the tunnel's ID and map elements (--tunnel-marks, xlate.c), the
- * message.  Every packet is accepted; a packet may be accepted with a
- * rewritten Assigned Tunnel ID.  Nothing here waits: the message goes to
- * the output's backlog, the map elements to one transaction per batch.
+ * message.  Nothing here waits: the message goes to the output's
+ * backlog, the map elements to one transaction per batch.
+ *
+ * Without --tunnel-marks only messages are at stake: every packet is
+ * accepted.  With it the daemon decides which SA the L2TP daemon's
+ * answers enter, so an SCCRQ passes only bound to the SA it came through
+ * (its own packet's mark; a conntrack entry is shared by clients behind
+ * one NAT), maybe with a rewritten Assigned Tunnel ID; whatever else was
+ * queued is dropped and counted, and the client retransmits.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,8 +47,24 @@ struct deferred {
 	uint8_t hostname[L2TP_HOSTNAME_MAX];
 };
 
+/* --tunnel-marks: why a packet was dropped here (xlate.c counts the
+ * tunnels it could not bind) */
+enum drop {
+	DROP_INVALID,		/* not an SCCRQ or StopCCN the daemon can act on */
+	DROP_NO_MARK,		/* no mark on the packet itself */
+	DROP_NOT_READY,		/* before the tunnel maps are set up */
+	DROP_MAX
+};
+
+static const char *const drop_names[DROP_MAX] = {
+	[DROP_INVALID] = "invalid",
+	[DROP_NO_MARK] = "no packet mark",
+	[DROP_NOT_READY] = "starting",
+};
+
 struct handler_stats {
 	uint64_t sccrq;		/* valid SCCRQs */
+	uint64_t dropped[DROP_MAX];
 	uint64_t stopccn;	/* peers' StopCCNs (--tunnel-marks) */
 	uint64_t forwarded;	/* handed to the output */
 	uint64_t no_mark;
@@ -59,7 +81,7 @@ struct handler {
 	struct ipc *ipc;
 	struct xlate *xlate;
 	struct handler_stats stats;
-	struct ratelimit info_rl, warn_rl;
+	struct ratelimit info_rl, warn_rl, drop_rl;
 	int warned_family;
 	unsigned int ndeferred;
 	struct deferred deferred[DEFER_MAX];
@@ -78,6 +100,7 @@ int handler_open(struct handler **out, const struct handler_cfg *cfg,
 	h->ipc = ipc;
 	h->info_rl = (struct ratelimit)RATELIMIT_INIT("SCCRQ", 20, 1);
 	h->warn_rl = (struct ratelimit)RATELIMIT_INIT("warning", 5, 10);
+	h->drop_rl = (struct ratelimit)RATELIMIT_INIT("dropped packet", 5, 60);
 	*out = h;
 	return 0;
 }
@@ -177,25 +200,48 @@ static void defer(struct handler *h, const struct pkt_udp *udp,
 	h->stats.ct_deferred++;
 }
 
-/*
- * The tunnel's ID and map elements.  Without them (a full map, a needed
- * rewrite that came too late) the message still goes: a consumer that
- * reads it can still set the mark.
- */
-static void tunnel(struct handler *h, struct queue_pkt *pkt,
-		   const struct pkt_udp *udp, struct sccrq_info *info, int late)
+/* --tunnel-marks: @pkt is dropped, for @why (@reject: the parser's). */
+static void drop(struct handler *h, struct queue_pkt *pkt,
+		 const struct pkt_udp *udp, enum drop why, int reject)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	pkt->drop = 1;
+	h->stats.dropped[why]++;
+	if (!log_ratelimit(&h->drop_rl))
+		return;
+	/* the addresses are there once the IP header was read */
+	if (udp->family)
+		inet_ntop(udp->family, &udp->saddr, addr, sizeof(addr));
+	log_warnx("L2TP from %s port %u dropped: %s%s%s", addr, udp->sport,
+		  drop_names[why], reject ? ": " : "",
+		  reject ? reject_str(reject) : "");
+}
+
+/* The tunnel's ID and map elements (--tunnel-marks); 0, or the packet
+ * was dropped (xlate.c said why). */
+static int tunnel(struct handler *h, struct queue_pkt *pkt,
+		  const struct pkt_udp *udp, struct sccrq_info *info)
 {
 	struct l2tp_sccrq s = { .tunnel_id = info->orig_tid,
 				.tunnel_id_off = info->tid_off };
 	struct xlate_result res;
 
-	if (h->xlate && !xlate_sccrq(h->xlate, pkt, udp, &s, info->mark, late,
-				     &res))
-		info->tunnel_id = res.id;
+	/* the maps are not there yet: nothing can be bound */
+	if (!h->xlate) {
+		drop(h, pkt, udp, DROP_NOT_READY, 0);
+		return -1;
+	}
+	if (xlate_sccrq(h->xlate, pkt, udp, &s, info->mark, &res)) {
+		pkt->drop = 1;
+		return -1;
+	}
+	info->tunnel_id = res.id;
+	return 0;
 }
 
 /* The packet's mark, else NFQA_CT's; 1, 0 (none), or -ENOENT (ask
- * conntrack again after the verdict). */
+ * conntrack again after the verdict).  --tunnel-marks: the packet's only. */
 static int mark_of(struct handler *h, const struct queue_pkt *pkt,
 		   const struct pkt_udp *udp, struct sccrq_info *info)
 {
@@ -204,6 +250,8 @@ static int mark_of(struct handler *h, const struct queue_pkt *pkt,
 		info->mark_src = MARK_PACKET;
 		return 1;
 	}
+	if (h->cfg.tunnel_marks)
+		return 0;
 	if (pkt->has_ct) {
 		info->mark = pkt->ct_mark & h->cfg.mark_mask;
 		info->mark_src = MARK_CT_ATTACHED;
@@ -216,22 +264,19 @@ static int mark_of(struct handler *h, const struct queue_pkt *pkt,
 static void stopccn(struct handler *h, struct queue_pkt *pkt,
 		    const struct pkt_udp *udp)
 {
-	struct sccrq_info info = { 0 };
 	struct l2tp_stopccn s;
+	uint32_t mark = pkt->mark & h->cfg.mark_mask;
 	int ret;
 
 	ret = l2tp_parse_stopccn(udp->payload, udp->caplen, udp->len, &s);
 	if (ret) {
 		h->stats.rejected[-ret < REJ_MAX ? -ret : 0]++;
+		drop(h, pkt, udp, DROP_INVALID, ret);
 		return;
 	}
 	h->stats.stopccn++;
-	if (pkt->mark & h->cfg.mark_mask)
-		info.mark = pkt->mark & h->cfg.mark_mask;
-	else if (pkt->has_ct)
-		info.mark = pkt->ct_mark & h->cfg.mark_mask;
-	if (info.mark)
-		xlate_stopccn(h->xlate, pkt, udp, &s, info.mark);
+	if (mark && h->xlate && xlate_stopccn(h->xlate, pkt, udp, &s, mark))
+		drop(h, pkt, udp, DROP_INVALID, REJ_TRUNCATED);
 }
 
 void handler_packet(struct queue_pkt *pkt, void *data)
@@ -239,19 +284,21 @@ void handler_packet(struct queue_pkt *pkt, void *data)
 	struct handler *h = data;
 	struct sccrq_info info = { 0 };
 	struct l2tp_sccrq sccrq;
-	struct pkt_udp udp;
+	struct pkt_udp udp = { 0 };
 	int ret;
 
 	ret = pkt_parse_udp(pkt->data, pkt->caplen, pkt->len, &udp);
 	if (!ret)
 		ret = l2tp_parse_sccrq(udp.payload, udp.caplen, udp.len,
 				       &sccrq);
-	if (ret == -REJ_TUNNEL_ID && h->xlate) {
+	if (ret == -REJ_TUNNEL_ID && h->cfg.tunnel_marks) {
 		stopccn(h, pkt, &udp);
 		return;
 	}
 	if (ret) {
 		h->stats.rejected[-ret < REJ_MAX ? -ret : 0]++;
+		if (h->cfg.tunnel_marks)
+			drop(h, pkt, &udp, DROP_INVALID, ret);
 		return;
 	}
 	h->stats.sccrq++;
@@ -266,12 +313,13 @@ void handler_packet(struct queue_pkt *pkt, void *data)
 	info.hostname_len = sccrq.hostname_len;
 
 	ret = mark_of(h, pkt, &udp, &info);
-	if (ret == -ENOENT)
+	if (ret == -ENOENT) {
 		defer(h, &udp, &info);
-	else if (ret <= 0)
+	} else if (ret <= 0) {
 		no_mark(h, &info);
-	else {
-		tunnel(h, pkt, &udp, &info, 0);
+		if (h->cfg.tunnel_marks)
+			drop(h, pkt, &udp, DROP_NO_MARK, 0);
+	} else if (!h->cfg.tunnel_marks || !tunnel(h, pkt, &udp, &info)) {
 		forward(h, &info);
 	}
 }
@@ -308,7 +356,6 @@ void handler_after_verdict(void *data)
 			no_mark(h, &d->info);
 			continue;
 		}
-		tunnel(h, NULL, &d->udp, &d->info, 1);
 		forward(h, &d->info);
 	}
 	h->ndeferred = 0;
@@ -342,6 +389,20 @@ static void log_rejected(const struct handler *h)
 	log_info("rejected: %s", off ? rej : "none");
 }
 
+/* "dropped: invalid 3, no packet mark 1" (--tunnel-marks) */
+static void log_dropped(const struct handler *h)
+{
+	if (!h->cfg.tunnel_marks)
+		return;
+	log_info("dropped: %s %llu, %s %llu, %s %llu",
+		 drop_names[DROP_INVALID],
+		 (unsigned long long)h->stats.dropped[DROP_INVALID],
+		 drop_names[DROP_NO_MARK],
+		 (unsigned long long)h->stats.dropped[DROP_NO_MARK],
+		 drop_names[DROP_NOT_READY],
+		 (unsigned long long)h->stats.dropped[DROP_NOT_READY]);
+}
+
 void handler_log_stats(const struct handler *h)
 {
 	const struct handler_stats *s = &h->stats;
@@ -360,6 +421,7 @@ void handler_log_stats(const struct handler *h)
 		 (unsigned long long)s->ct_deferred,
 		 (unsigned long long)s->stopccn);
 	log_rejected(h);
+	log_dropped(h);
 }
 
 void handler_close(struct handler *h)

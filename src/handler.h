@@ -13,6 +13,7 @@ struct xlate;
 struct handler_cfg {
 	uint32_t mark_mask;
 	int format;		/* wire format of the messages */
+	int tunnel_marks;	/* bind or drop (xlate.c, once it is set) */
 };
 
 struct handler;

@@ -120,8 +120,12 @@ static int start(struct daemon *d, struct config *c)
 		return -1;
 	if (c->nft.tunnel_marks) {
 		/* the sweep: often enough to free what expired for reuse */
-		if (xlate_open(&d->xlate, d->nft, c->nft.tunnel_max,
-			       c->nft.tunnel_timeout, !c->no_translate))
+		struct xlate_cfg xc = { .max = c->nft.tunnel_max,
+					.per_mark = c->per_mark,
+					.sweep_sec = c->nft.tunnel_timeout,
+					.translate = !c->no_translate };
+
+		if (xlate_open(&d->xlate, d->nft, &xc))
 			return -1;
 		handler_set_xlate(d->handler, d->xlate);
 	}

@@ -30,6 +30,7 @@ struct nft_cfg {
 	int tunnel_marks;	/* (peer . tunnel ID) -> mark maps */
 	uint32_t tunnel_timeout;	/* seconds an idle tunnel's mark lives */
 	uint32_t tunnel_max;	/* elements per map */
+	uint32_t sccrq_rate;	/* per mark and second (0: no limit) */
 	int sa_marks;		/* marks from XFRM policies and SAs */
 	int fdstore;		/* keep the table across restarts: the
 				 * service manager holds its socket */
@@ -101,6 +102,7 @@ struct nft_elem {
 	int del;		/* delete it rather than add it */
 	uint32_t mark;
 	uint16_t orig_id;
+	void *tag;		/* the caller's, told back if it fails */
 };
 
 #define NFT_ELEM_BUF(n)	(2 * (512 + (size_t)(n) * 256))

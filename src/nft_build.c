@@ -3,10 +3,14 @@
  * The daemon's nftables table as netlink batches, built with libnftnl:
  *
  *   table inet l2tp-nfqd (owner) {
+ *     [--tunnel-marks --sccrq-rate: set sccrq_rate, a rate per mark]
  *     chain input { type filter hook input priority -140;
  *       [--connmark: meta ipsec exists meta mark != 0 ct mark set meta mark]
+ *       [--tunnel-marks: <SCCRQ> meta ipsec missing counter drop
+ *                        <SCCRQ> update @sccrq_rate { meta mark limit
+ *                        rate over R/second burst 2R packets } counter drop]
  *       udp dport 1701 <L2TPv2 control, Tunnel ID 0> [meta ipsec exists]
- *       counter queue num N bypass }
+ *       counter queue num N [bypass: not with --tunnel-marks] }
  *     [--tunnel-marks: maps (peer address . peer's tunnel ID) : mark]
  *     [--tunnel-marks: chain tunnels {
  *       meta mark 0 meta mark set <daddr . Tunnel ID> map @tunnels4
@@ -36,6 +40,8 @@
 #include <linux/netfilter_ipv4.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
 
 #include "l2tp.h"
 #include "nft.h"
@@ -47,31 +53,108 @@
 #define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
 #define TH_L2TP_FLAGS		TH_L2TP(0)
 
+#define SCCRQ_RATE_SET		"sccrq_rate"
+#define SCCRQ_RATE_SET_ID	20
+#define SCCRQ_RATE_SIZE		65535	/* marks */
+#define SCCRQ_RATE_TIMEOUT	60000	/* ms: a quiet mark is forgotten */
+
 /*
  * udp dport 1701 @th,64,16 & 0xcb0f == 0xc802 @th,96,16 0
- * [meta ipsec exists] counter queue num N bypass
  *
  * The flags word of an L2TPv2 control message (T, L, S set, O, P clear,
  * version 2) and Tunnel ID 0: a new tunnel.
  */
+static int nx_sccrq(struct nftnl_rule *r, const struct nft_cfg *cfg)
+{
+	uint16_t mask = htons(L2TP_CTRL_MASK), ctrl = htons(L2TP_CTRL_FLAGS);
+	uint16_t zero = 0;
+
+	return nx_udp_port(r, offsetof(struct udphdr, dest), cfg->port) ||
+	       nx_th(r, TH_L2TP_FLAGS, 2) || nx_and(r, &mask, 2) ||
+	       nx_eq(r, &ctrl, 2) ||
+	       nx_th(r, TH_L2TP(L2TP_OFF_TUNNEL), 2) || nx_eq(r, &zero, 2);
+}
+
+/*
+ * <SCCRQ> [meta ipsec exists] counter queue num N [bypass]
+ *
+ * Without --tunnel-marks only messages are at stake: with no daemon
+ * listening the kernel accepts (bypass).  With it, an SCCRQ the daemon
+ * did not bind must not reach the L2TP daemon: it is dropped.
+ */
 static int put_queue_rule(struct batch *ctx)
 {
 	const struct nft_cfg *cfg = ctx->cfg;
-	uint16_t mask = htons(L2TP_CTRL_MASK), ctrl = htons(L2TP_CTRL_FLAGS);
-	uint16_t zero = 0;
 	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INPUT);
-	int err = !r ||
-		nx_udp_port(r, offsetof(struct udphdr, dest), cfg->port) ||
-		nx_th(r, TH_L2TP_FLAGS, 2) || nx_and(r, &mask, 2) ||
-		nx_eq(r, &ctrl, 2) ||
-		nx_th(r, TH_L2TP(L2TP_OFF_TUNNEL), 2) || nx_eq(r, &zero, 2) ||
+	int err = !r || nx_sccrq(r, cfg) ||
 		(cfg->ipsec_check && nx_ipsec_exists(r)) ||
-		nx_counter(r) || nx_queue(r, cfg->queue, ctx->form);
+		nx_counter(r) ||
+		nx_queue(r, cfg->queue, ctx->form, !cfg->tunnel_marks);
 
 	err = rule_put(ctx, r, err, "adding the queue rule");
 	/* the message to look at when the kernel has no nft_queue */
 	ctx->seqs->queue_rule = ctx->seqs->last;
 	return err;
+}
+
+/*
+ * <SCCRQ> meta ipsec missing counter drop
+ *
+ * --tunnel-marks with the IPsec check: an SCCRQ that did not come
+ * through IPsec is not queued, so it must not pass either.
+ */
+static int put_cleartext_rule(struct batch *ctx)
+{
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INPUT);
+	int err = !r || nx_sccrq(r, ctx->cfg) || nx_ipsec_missing(r) ||
+		nx_counter(r) || nx_verdict(r, NF_DROP);
+
+	return rule_put(ctx, r, err, "adding the cleartext SCCRQ rule");
+}
+
+/*
+ * set sccrq_rate { typeof meta mark; size 65535; flags dynamic,timeout;
+ *		    timeout 1m; }
+ */
+static int put_rate_set(struct batch *ctx)
+{
+	static const uint32_t mark[1] = { NFT_META_MARK };
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(64);
+	struct nftnl_set *set;
+
+	if (ud) {
+		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
+				    UD_BYTEORDER_HOST);
+		ud_expr(ud, NFTNL_UDATA_SET_KEY_TYPEOF, UD_EXPR_META, mark, 1);
+	}
+	set = set_new(ctx, SCCRQ_RATE_SET, SCCRQ_RATE_SET_ID, ud);
+	if (!set)
+		return -1;
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, UD_TYPE_MARK);
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, 4);
+	nftnl_set_set_u32(set, NFTNL_SET_DESC_SIZE, SCCRQ_RATE_SIZE);
+	nftnl_set_set_u32(set, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	nftnl_set_set_u64(set, NFTNL_SET_TIMEOUT, SCCRQ_RATE_TIMEOUT);
+	return set_put(ctx, set, "adding the SCCRQ rate set");
+}
+
+/*
+ * <SCCRQ> update @sccrq_rate { meta mark limit rate over R/second
+ *	burst 2R packets } counter drop
+ *
+ * One SA flooding SCCRQs must not starve its neighbours: past its rate,
+ * the kernel drops them before the queue.
+ */
+static int put_rate_rule(struct batch *ctx)
+{
+	const struct nft_cfg *cfg = ctx->cfg;
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INPUT);
+	int err = !r || nx_sccrq(r, cfg) || nx_meta(r, NFT_META_MARK) ||
+		nx_limit_over(r, SCCRQ_RATE_SET, SCCRQ_RATE_SET_ID,
+			      cfg->sccrq_rate, 2 * cfg->sccrq_rate) ||
+		nx_counter(r) || nx_verdict(r, NF_DROP);
+
+	return rule_put(ctx, r, err, "adding the SCCRQ rate rule");
 }
 
 /* [meta ipsec exists] meta mark & MASK != 0 ct mark set meta mark & MASK */
@@ -258,7 +341,7 @@ static int put_jump_rule(struct batch *ctx)
 
 /*
  * udp dport 1701 @th,64,16 & 0xcb0f == 0xc802 @th,192,32 0x4
- * [meta ipsec exists] counter queue num N bypass
+ * [meta ipsec exists] counter queue num N
  *
  * A peer's StopCCN (Message Type 4, always the first AVP) names the
  * tunnel by the peer's ID: a translated one must be rewritten.
@@ -277,19 +360,27 @@ static int put_stopccn_rule(struct batch *ctx)
 		nx_th(r, TH_L2TP(L2TP_CTRL_HDR_LEN + 4), 4) ||
 		nx_eq(r, &stopccn, 4) ||
 		(cfg->ipsec_check && nx_ipsec_exists(r)) ||
-		nx_counter(r) || nx_queue(r, cfg->queue, ctx->form);
+		nx_counter(r) || nx_queue(r, cfg->queue, ctx->form, 0);
 
 	return rule_put(ctx, r, err, "adding the StopCCN queue rule");
 }
 
-/* input chain: [save rule], queue rule (its verdict ends the chain) */
+/* input chain: [save rule], [drops], queue rule (its verdict ends the
+ * chain) */
 static int put_input(struct batch *ctx)
 {
-	return put_chain(ctx, NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN,
-			 ctx->cfg->priority, "adding the input chain") ||
-	       (ctx->cfg->connmark && put_save_rule(ctx)) ||
+	const struct nft_cfg *cfg = ctx->cfg;
+	int rate = cfg->tunnel_marks && cfg->sccrq_rate;
+
+	return (rate && put_rate_set(ctx)) ||
+	       put_chain(ctx, NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN,
+			 cfg->priority, "adding the input chain") ||
+	       (cfg->connmark && put_save_rule(ctx)) ||
+	       (cfg->tunnel_marks && cfg->ipsec_check &&
+		put_cleartext_rule(ctx)) ||
+	       (rate && put_rate_rule(ctx)) ||
 	       put_queue_rule(ctx) ||
-	       (ctx->cfg->tunnel_marks && put_stopccn_rule(ctx));
+	       (cfg->tunnel_marks && put_stopccn_rule(ctx));
 }
 
 /*

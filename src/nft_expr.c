@@ -177,8 +177,8 @@ int nx_update(struct nftnl_rule *r, const char *set, uint32_t set_id,
 	return nx_dynset(r, NFT_DYNSET_OP_UPDATE, set, set_id, data_reg);
 }
 
-/* what iptables-nft -j NFQUEUE --queue-bypass produces */
-static int compat_queue(struct nftnl_rule *r, uint16_t num)
+/* what iptables-nft -j NFQUEUE [--queue-bypass] produces */
+static int compat_queue(struct nftnl_rule *r, uint16_t num, int bypass)
 {
 	struct nftnl_expr *e = add(r, "target");
 	struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
@@ -189,7 +189,7 @@ static int compat_queue(struct nftnl_rule *r, uint16_t num)
 	}
 	info->queuenum = num;
 	info->queues_total = 1;
-	info->flags = NFQ_FLAG_BYPASS;
+	info->flags = bypass ? NFQ_FLAG_BYPASS : 0;
 	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
 	/* libnftnl keeps and frees this buffer */
@@ -197,18 +197,20 @@ static int compat_queue(struct nftnl_rule *r, uint16_t num)
 	return 0;
 }
 
-int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form)
+int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form,
+	     int bypass)
 {
 	struct nftnl_expr *e;
 
 	if (form == NFT_QUEUE_COMPAT)
-		return compat_queue(r, num);
+		return compat_queue(r, num, bypass);
 	e = add(r, "queue");
 	if (!e)
 		return -1;
 	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, num);
 	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
-	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, NFT_QUEUE_FLAG_BYPASS);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
+			   bypass ? NFT_QUEUE_FLAG_BYPASS : 0);
 	return 0;
 }
 
@@ -217,6 +219,38 @@ int nx_ipsec_exists(struct nftnl_rule *r)
 	uint8_t yes = 1;
 
 	return nx_meta(r, NFT_META_SECPATH) || nx_eq(r, &yes, 1);
+}
+
+int nx_ipsec_missing(struct nftnl_rule *r)
+{
+	uint8_t no = 0;
+
+	return nx_meta(r, NFT_META_SECPATH) || nx_eq(r, &no, 1);
+}
+
+/* update @set { <reg 1> limit rate over RATE/second burst BURST packets } */
+int nx_limit_over(struct nftnl_rule *r, const char *set, uint32_t set_id,
+		  uint32_t rate, uint32_t burst)
+{
+	struct nftnl_expr *e = add(r, "dynset");
+	struct nftnl_expr *l = nftnl_expr_alloc("limit");
+
+	if (!e || !l) {
+		nftnl_expr_free(l);
+		return -1;
+	}
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
+	nftnl_expr_set_u64(l, NFTNL_EXPR_LIMIT_RATE, rate);
+	nftnl_expr_set_u64(l, NFTNL_EXPR_LIMIT_UNIT, 1);
+	nftnl_expr_set_u32(l, NFTNL_EXPR_LIMIT_BURST, burst);
+	nftnl_expr_set_u32(l, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(l, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
+	/* the dynset owns it from here */
+	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, l, 0);
+	return 0;
 }
 
 int nx_udp_port(struct nftnl_rule *r, uint32_t offset, uint16_t port)

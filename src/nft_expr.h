@@ -37,7 +37,9 @@ int nx_dynset(struct nftnl_rule *r, uint32_t op, const char *set,
 	      uint32_t set_id, uint32_t data_reg);
 /* write register 1 into the transport header, the L4 checksum following */
 int nx_th_write(struct nftnl_rule *r, uint32_t offset, uint32_t len);
-int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form);
+/* @bypass: accept when no program listens (else the kernel drops) */
+int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form,
+	     int bypass);
 
 int nx_rt(struct nftnl_rule *r, uint32_t key);			/* load */
 int nx_verdict(struct nftnl_rule *r, int verdict);	/* accept, drop */
@@ -47,6 +49,11 @@ int nx_numgen(struct nftnl_rule *r, uint32_t mod);
 
 /* meta ipsec exists: the packet came through an IPsec SA (a secpath) */
 int nx_ipsec_exists(struct nftnl_rule *r);
+int nx_ipsec_missing(struct nftnl_rule *r);
+/* update @set { <reg 1> limit rate over @rate/second burst @burst packets }:
+ * true once the key's packets go over the rate */
+int nx_limit_over(struct nftnl_rule *r, const char *set, uint32_t set_id,
+		  uint32_t rate, uint32_t burst);
 /* udp and the UDP port at @offset is @port (host order) */
 int nx_udp_port(struct nftnl_rule *r, uint32_t offset, uint16_t port);
 /* register 1 &= the mark mask, unless it is all ones */

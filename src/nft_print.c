@@ -22,19 +22,34 @@ static const struct {
 static void print_input(FILE *f, const struct nft_cfg *cfg, const char *mask)
 {
 	const char *ipsec = cfg->ipsec_check ? " meta ipsec exists" : "";
+	/* with --tunnel-marks an SCCRQ nobody bound must not pass */
+	const char *bypass = cfg->tunnel_marks ? "" : " bypass";
+	char sccrq[96];
 
+	snprintf(sccrq, sizeof(sccrq), "udp dport %u @th,64,16 & 0x%04x == "
+		 "0x%04x @th,96,16 0", cfg->port, L2TP_CTRL_MASK,
+		 L2TP_CTRL_FLAGS);
+	if (cfg->tunnel_marks && cfg->sccrq_rate)
+		fprintf(f, "\tset sccrq_rate {\n\t\ttypeof meta mark\n"
+			"\t\tsize 65535\n\t\tflags dynamic,timeout\n"
+			"\t\ttimeout 1m\n\t}\n\n");
 	fprintf(f, "\tchain %s {\n"
 		"\t\ttype filter hook input priority %d; policy accept;\n",
 		NFT_CHAIN_INPUT, cfg->priority);
 	if (cfg->connmark)
 		fprintf(f, "\t\t%smeta mark%s != 0 ct mark set meta mark%s\n",
 			cfg->ipsec_check ? "meta ipsec exists " : "", mask, mask);
-	fprintf(f, "\t\tudp dport %u @th,64,16 & 0x%04x == 0x%04x @th,96,16 0%s "
-		"counter queue num %u bypass\n", cfg->port, L2TP_CTRL_MASK,
-		L2TP_CTRL_FLAGS, ipsec, cfg->queue);
+	if (cfg->tunnel_marks && cfg->ipsec_check)
+		fprintf(f, "\t\t%s meta ipsec missing counter drop\n", sccrq);
+	if (cfg->tunnel_marks && cfg->sccrq_rate)
+		fprintf(f, "\t\t%s update @sccrq_rate { meta mark limit rate "
+			"over %u/second burst %u packets } counter drop\n",
+			sccrq, cfg->sccrq_rate, 2 * cfg->sccrq_rate);
+	fprintf(f, "\t\t%s%s counter queue num %u%s\n", sccrq, ipsec,
+		cfg->queue, bypass);
 	if (cfg->tunnel_marks)
 		fprintf(f, "\t\tudp dport %u @th,64,16 & 0x%04x == 0x%04x "
-			"@th,192,32 0x%x%s counter queue num %u bypass\n",
+			"@th,192,32 0x%x%s counter queue num %u\n",
 			cfg->port, L2TP_CTRL_MASK, L2TP_CTRL_FLAGS,
 			L2TP_MSG_STOPCCN, ipsec, cfg->queue);
 	fputs("\t}\n", f);

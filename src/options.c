@@ -30,7 +30,8 @@ static const char usage_text[] =
 "                 [--manage-rules | --no-rules] [--table NAME]\n"
 "                 [--priority N] [--port PORT] [--ipsec-check secpath|none]\n"
 "                 [--connmark] [--tunnel-marks] [--tunnel-mark-timeout SEC]\n"
-"                 [--tunnel-marks-max N] [--no-translate] [--sa-marks]\n"
+"                 [--tunnel-marks-max N] [--tunnels-per-mark N]\n"
+"                 [--sccrq-rate N] [--no-translate] [--sa-marks]\n"
 "                 [--require-ipsec] [--fdstore]\n"
 "                 [--print-rules] [--user NAME] [--output-owner USER]\n"
 "                 [--syslog] [-d] [-h] [-V]\n"
@@ -67,8 +68,15 @@ static const char usage_text[] =
 "      --tunnel-marks-max N\n"
 "                         tunnels per address family (1-1000000,\n"
 "                         default 65536)\n"
+"      --tunnels-per-mark N\n"
+"                         tunnels one SA (mark) may have; more SCCRQs\n"
+"                         from it are dropped (0-1000000, 0: no limit,\n"
+"                         default 64)\n"
+"      --sccrq-rate N     SCCRQs per second one mark may send to the\n"
+"                         daemon, a burst of 2N; more are dropped by the\n"
+"                         kernel (0-1000000, 0: no limit, default 20)\n"
 "      --no-translate     never rewrite tunnel IDs: of two SAs' tunnels with\n"
-"                         one address and ID, the second gets no mark\n"
+"                         one address and ID, the second is dropped\n"
 "      --sa-marks         mark IPsec packets from the kernel's policies\n"
 "                         and SAs, for IKE daemons that leave them\n"
 "                         unmarked (Libreswan's mark=-1)\n"
@@ -110,6 +118,8 @@ enum {
 	OPT_REQUIRE_IPSEC,
 	OPT_FDSTORE,
 	OPT_NO_TRANSLATE,
+	OPT_PER_MARK,
+	OPT_SCCRQ_RATE,
 };
 
 static const struct option long_options[] = {
@@ -138,6 +148,8 @@ static const struct option long_options[] = {
 	{ "require-ipsec",	no_argument,	   NULL, OPT_REQUIRE_IPSEC },
 	{ "fdstore",		no_argument,	   NULL, OPT_FDSTORE },
 	{ "no-translate",	no_argument,	   NULL, OPT_NO_TRANSLATE },
+	{ "tunnels-per-mark",	required_argument, NULL, OPT_PER_MARK },
+	{ "sccrq-rate",		required_argument, NULL, OPT_SCCRQ_RATE },
 	{ "debug",		no_argument,	   NULL, 'd' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -230,6 +242,8 @@ static void defaults(struct config *c)
 	c->nft.mark_mask = 0xffffffff;
 	c->nft.tunnel_timeout = 300;
 	c->nft.tunnel_max = 65536;
+	c->nft.sccrq_rate = 20;
+	c->per_mark = 64;
 	/* for tests of the fallback on kernels that have owned tables */
 	c->nft.owner = !getenv("L2TP_NFQD_NO_OWNER");
 }
@@ -291,6 +305,14 @@ static int rules_option(struct config *c, int opt, const char *arg)
 		break;
 	case OPT_NO_TRANSLATE:
 		c->no_translate = 1;
+		break;
+	case OPT_PER_MARK:
+		c->per_mark = (unsigned int)parse_num("--tunnels-per-mark", arg,
+						      0, 1000000);
+		break;
+	case OPT_SCCRQ_RATE:
+		c->nft.sccrq_rate = (uint32_t)parse_num("--sccrq-rate", arg, 0,
+							1000000);
 		break;
 	default:
 		return 0;
@@ -413,4 +435,7 @@ void options_parse(int argc, char **argv, struct config *c)
 	if (c->nft.fdstore && !c->manage_rules)
 		usage_error("--fdstore: needs the daemon's own table, not "
 			    "--no-rules");
+	/* the daemon decides which SA answers enter: it fails closed */
+	c->queue.fail_closed = c->nft.tunnel_marks;
+	c->handler.tunnel_marks = c->nft.tunnel_marks;
 }

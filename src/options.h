@@ -18,7 +18,8 @@ struct config {
 	int ct_lookup;		/* ask conntrack for missing marks */
 	int manage_rules;	/* install the table (else --no-rules) */
 	int print_rules;
-	int no_translate;	/* --no-translate: keep colliding IDs */
+	int no_translate;	/* --no-translate: drop colliding IDs */
+	unsigned int per_mark;	/* --tunnels-per-mark */
 	const char *user;	/* --user: run as this user once started */
 	uid_t user_uid;
 	gid_t user_gid;

@@ -32,6 +32,8 @@ struct tmap_stats {
 
 struct tmap {
 	struct nft *nft;
+	tmap_failed_fn *failed_fn;
+	void *data;
 	struct ratelimit warn_rl;
 	struct tmap_stats stats;
 	unsigned int n;
@@ -41,7 +43,8 @@ struct tmap {
 	char buf[NFT_ELEM_BUF(TMAP_PENDING)] __attribute__((aligned(8)));
 };
 
-int tmap_open(struct tmap **out, struct nft *nft)
+int tmap_open(struct tmap **out, struct nft *nft, tmap_failed_fn *failed,
+	      void *data)
 {
 	struct tmap *m = calloc(1, sizeof(*m));
 
@@ -50,13 +53,16 @@ int tmap_open(struct tmap **out, struct nft *nft)
 		return -ENOMEM;
 	}
 	m->nft = nft;
+	m->failed_fn = failed;
+	m->data = data;
 	m->warn_rl = (struct ratelimit)RATELIMIT_INIT("tunnel map", 1, 60);
 	*out = m;
 	return 0;
 }
 
 static void gather(struct tmap *m, int family, const void *peer, uint16_t id,
-		   int set, int del, uint32_t mark, uint16_t orig_id)
+		   int set, int del, uint32_t mark, uint16_t orig_id,
+		   void *tag)
 {
 	struct nft_elem *e;
 
@@ -71,6 +77,7 @@ static void gather(struct tmap *m, int family, const void *peer, uint16_t id,
 	e->del = del;
 	e->mark = mark;
 	e->orig_id = orig_id;
+	e->tag = tag;
 	m->n++;
 }
 
@@ -87,20 +94,34 @@ void tmap_refresh(struct tmap *m, struct tunnel *t)
 	if (!m || now - t->live_at < nft_cfg(m->nft)->tunnel_timeout / 4)
 		return;
 	t->live_at = now;
-	gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0);
+	gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0, NULL);
 }
 
-void tmap_add(struct tmap *m, struct tunnel *t)
+void tmap_add(struct tmap *m, struct tunnel *t, void *tag)
 {
 	if (!m)
 		return;
 	/* alive from the start: the sweep keeps it until its first hello */
 	t->live_at = (uint32_t)mono_sec();
-	gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0);
+	gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0, tag);
 	if (t->id != t->orig_id)
 		gather(m, t->family, &t->peer, t->id, TS_XLATE, 0, 0,
-		       t->orig_id);
-	gather(m, t->family, &t->peer, t->id, TS_TUNNELS, 0, t->mark, 0);
+		       t->orig_id, tag);
+	gather(m, t->family, &t->peer, t->id, TS_TUNNELS, 0, t->mark, 0, tag);
+}
+
+void tmap_del(struct tmap *m, const struct tunnel *t)
+{
+	int s;
+
+	for (s = 0; s < TS_FRESH; s++)
+		gather(m, t->family, &t->peer, t->id, s, 1, 0, 0, NULL);
+}
+
+static void tell_failed(struct tmap *m, const struct nft_elem *e)
+{
+	if (e->tag && m->failed_fn)
+		m->failed_fn(e->tag, m->data);
 }
 
 static void refused(struct tmap *m, const struct nft_elem *e, int err)
@@ -138,6 +159,7 @@ static void drop_failed(struct tmap *m)
 			/* a tunnel removed twice is no news */
 			if (!m->pending[i].del || m->failed[i] != -ENOENT)
 				refused(m, &m->pending[i], m->failed[i]);
+			tell_failed(m, &m->pending[i]);
 			continue;
 		}
 		m->pending[k] = m->pending[i];
@@ -184,6 +206,7 @@ static int send_elems(struct tmap *m, int grouped)
 void tmap_commit(struct tmap *m)
 {
 	int tries, nerr;
+	unsigned int i;
 
 	if (!m || !m->n)
 		return;
@@ -197,6 +220,9 @@ void tmap_commit(struct tmap *m)
 	}
 	if (!nerr)
 		m->stats.added += m->n;
+	else	/* not sent, or still failing: none of them is there */
+		for (i = 0; i < m->n; i++)
+			tell_failed(m, &m->pending[i]);
 	m->n = 0;
 }
 
@@ -335,9 +361,11 @@ static int list_family(struct tmap *m, struct tunnels *ts, int v6)
 				     x ? (uint16_t)x->data : t->id, t->data);
 			continue;
 		}
-		gather(m, t->family, &t->peer, t->id, TS_TUNNELS, 1, 0, 0);
+		gather(m, t->family, &t->peer, t->id, TS_TUNNELS, 1, 0, 0,
+		       NULL);
 		if (x)
-			gather(m, t->family, &t->peer, t->id, TS_XLATE, 1, 0, 0);
+			gather(m, t->family, &t->peer, t->id, TS_XLATE, 1, 0, 0,
+			       NULL);
 		m->stats.expired++;
 	}
 	for (s = 0; s < TS_MAX; s++)

@@ -14,9 +14,16 @@
  */
 struct tmap;
 
-int tmap_open(struct tmap **out, struct nft *nft);
+/* Called for each element of tmap_add() the kernel did not take, with
+ * its @tag. */
+typedef void tmap_failed_fn(void *tag, void *data);
+
+int tmap_open(struct tmap **out, struct nft *nft, tmap_failed_fn *failed,
+	      void *data);
 /* Gather the elements of a new tunnel (mark; translation if any). */
-void tmap_add(struct tmap *m, struct tunnel *t);
+void tmap_add(struct tmap *m, struct tunnel *t, void *tag);
+/* Gather the removal of a tunnel's elements. */
+void tmap_del(struct tmap *m, const struct tunnel *t);
 /* A known tunnel again (a retransmitted SCCRQ): keep it live. */
 void tmap_refresh(struct tmap *m, struct tunnel *t);
 /* Add what was gathered: one transaction, one send. */

@@ -16,6 +16,8 @@
  * from 1, so small IDs are the ones the next client will pick, and the
  * output rules need not look for a translation below it. */
 #define PICK_LOW	L2TP_XLATE_MIN
+/* Bounded work per SCCRQ: with half of the upper half taken, 64 tries
+ * all miss once in 2^64; a peer whose IDs are that full gets none. */
 #define PICK_TRIES	64
 
 static size_t addr_len(int family)
@@ -43,7 +45,8 @@ static int same_peer(const struct tunnel *t, int family, const void *peer)
 	       !memcmp(&t->peer, peer, addr_len(family));
 }
 
-int tunnels_init(struct tunnels *ts, unsigned int max_per_family)
+int tunnels_init(struct tunnels *ts, unsigned int max_per_family,
+		 unsigned int per_mark)
 {
 	size_t n = 64;
 
@@ -52,12 +55,14 @@ int tunnels_init(struct tunnels *ts, unsigned int max_per_family)
 		n <<= 1;
 	ts->by_id = calloc(n, sizeof(*ts->by_id));
 	ts->by_orig = calloc(n, sizeof(*ts->by_orig));
-	if (!ts->by_id || !ts->by_orig) {
+	ts->by_mark = calloc(n, sizeof(*ts->by_mark));
+	if (!ts->by_id || !ts->by_orig || !ts->by_mark) {
 		tunnels_free(ts);
 		return -ENOMEM;
 	}
 	ts->mask = n - 1;
 	ts->max = max_per_family;
+	ts->per_mark = per_mark;
 	ts->rnd = 0x9e3779b9u;
 	return 0;
 }
@@ -76,8 +81,19 @@ void tunnels_free(struct tunnels *ts)
 			}
 		}
 	}
+	if (ts->by_mark) {
+		for (i = 0; i <= ts->mask; i++) {
+			while (ts->by_mark[i]) {
+				struct mark_count *c = ts->by_mark[i];
+
+				ts->by_mark[i] = c->next;
+				free(c);
+			}
+		}
+	}
 	free(ts->by_id);
 	free(ts->by_orig);
+	free(ts->by_mark);
 	memset(ts, 0, sizeof(*ts));
 }
 
@@ -125,6 +141,57 @@ const struct tunnel *tunnels_find_orig(const struct tunnels *ts, int family,
 	return find_orig(ts, family, peer, orig_id, mark);
 }
 
+static struct mark_count **mark_slot(const struct tunnels *ts, uint32_t mark)
+{
+	uint32_t h = mark * 2654435761u;
+
+	return &ts->by_mark[(h ^ (h >> 16)) & ts->mask];
+}
+
+static struct mark_count *find_mark(const struct tunnels *ts, uint32_t mark)
+{
+	struct mark_count *c = *mark_slot(ts, mark);
+
+	while (c && c->mark != mark)
+		c = c->next;
+	return c;
+}
+
+unsigned int tunnels_of_mark(const struct tunnels *ts, uint32_t mark)
+{
+	const struct mark_count *c = find_mark(ts, mark);
+
+	return c ? c->n : 0;
+}
+
+/* One tunnel more (@d 1) or less (-1) for @mark. */
+static int count_mark(struct tunnels *ts, uint32_t mark, int d)
+{
+	struct mark_count *c, **p = mark_slot(ts, mark);
+
+	for (; (c = *p); p = &c->next) {
+		if (c->mark != mark)
+			continue;
+		if (d < 0 && !--c->n) {
+			*p = c->next;
+			free(c);
+		} else if (d > 0) {
+			c->n++;
+		}
+		return 0;
+	}
+	if (d < 0)
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->mark = mark;
+	c->n = 1;
+	c->next = *p;
+	*p = c;
+	return 0;
+}
+
 static struct tunnel *add(struct tunnels *ts, int family, const void *peer,
 			  uint16_t id, uint16_t orig_id, uint32_t mark)
 {
@@ -136,6 +203,10 @@ static struct tunnel *add(struct tunnels *ts, int family, const void *peer,
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	if (count_mark(ts, mark, 1)) {
+		free(t);
+		return NULL;
+	}
 	t->family = (uint8_t)family;
 	memcpy(&t->peer, peer, addr_len(family));
 	t->id = id;
@@ -170,9 +241,6 @@ static int pick_id(struct tunnels *ts, int family, const void *peer)
 		if (!tunnels_find(ts, family, peer, (uint16_t)id))
 			return (int)id;
 	}
-	for (id = PICK_LOW; id < 0x10000; id++)
-		if (!tunnels_find(ts, family, peer, (uint16_t)id))
-			return (int)id;
 	return -EADDRINUSE;
 }
 
@@ -186,6 +254,8 @@ int tunnels_assign(struct tunnels *ts, int family, const void *peer,
 	memset(out, 0, sizeof(*out));
 	t = find_orig(ts, family, peer, orig_id, mark);
 	if (!t) {
+		if (ts->per_mark && tunnels_of_mark(ts, mark) >= ts->per_mark)
+			return -EDQUOT;
 		/* held by another SA's tunnel (or this SA's, translated) */
 		if (tunnels_find(ts, family, peer, orig_id))
 			id = may_translate ? pick_id(ts, family, peer) :
@@ -229,6 +299,25 @@ static void unlink_orig(struct tunnels *ts, struct tunnel *t)
 	*p = t->next_orig;
 }
 
+/* What is left once @t is off the by_id chain. */
+static void forget(struct tunnels *ts, struct tunnel *t)
+{
+	unlink_orig(ts, t);
+	count_mark(ts, t->mark, -1);
+	ts->count[t->family == AF_INET6]--;
+	free(t);
+}
+
+void tunnels_remove(struct tunnels *ts, struct tunnel *t)
+{
+	struct tunnel **p = id_slot(ts, t->family, &t->peer, t->id);
+
+	while (*p != t)
+		p = &(*p)->next_id;
+	*p = t->next_id;
+	forget(ts, t);
+}
+
 unsigned int tunnels_sweep_end(struct tunnels *ts)
 {
 	unsigned int gone = 0;
@@ -246,9 +335,7 @@ unsigned int tunnels_sweep_end(struct tunnels *ts)
 				continue;
 			}
 			*p = t->next_id;
-			unlink_orig(ts, t);
-			ts->count[t->family == AF_INET6]--;
-			free(t);
+			forget(ts, t);
 			gone++;
 		}
 	}

@@ -26,10 +26,19 @@ struct tunnel {
 	uint32_t live_at;	/* tmap's: when it last wrote its liveness */
 };
 
+/* How many tunnels one SA (mark) has: its quota. */
+struct mark_count {
+	struct mark_count *next;
+	uint32_t mark;
+	unsigned int n;
+};
+
 struct tunnels {
 	struct tunnel **by_id, **by_orig;
+	struct mark_count **by_mark;
 	size_t mask;		/* buckets - 1 */
 	unsigned int count[2], max;	/* per family: IPv4, IPv6 */
+	unsigned int per_mark;	/* tunnels one mark may open, both families */
 	uint32_t sweep;		/* the sweep in progress */
 	uint32_t rnd;		/* state of the ID picker */
 };
@@ -41,7 +50,8 @@ struct tunnel_assign {
 	int translated;		/* t->id != t->orig_id */
 };
 
-int tunnels_init(struct tunnels *ts, unsigned int max_per_family);
+int tunnels_init(struct tunnels *ts, unsigned int max_per_family,
+		 unsigned int per_mark);
 void tunnels_free(struct tunnels *ts);
 
 /*
@@ -49,8 +59,10 @@ void tunnels_free(struct tunnels *ts);
  * tunnel that the peer @orig_id opens through the SA @mark.  The same
  * (peer, orig_id, mark) again (a retransmitted SCCRQ) gets the same
  * answer; the peer's own ID when no other SA's tunnel holds it; else a
- * free ID for this peer from L2TP_XLATE_MIN up, unless !@may_translate (then -EEXIST).  0, or
- * -ENOSPC (@max tunnels) or -EADDRINUSE (no free ID for this peer).
+ * free ID for this peer from L2TP_XLATE_MIN up, unless !@may_translate
+ * (then -EEXIST).  0, or -ENOSPC (@max tunnels), -EDQUOT (the mark has
+ * its quota of tunnels) or -EADDRINUSE (no free ID found for this peer
+ * in a bounded number of tries).  Never evicts a tunnel.
  */
 int tunnels_assign(struct tunnels *ts, int family, const void *peer,
 		   uint16_t orig_id, uint32_t mark, int may_translate,
@@ -60,6 +72,9 @@ int tunnels_assign(struct tunnels *ts, int family, const void *peer,
 const struct tunnel *tunnels_find_orig(const struct tunnels *ts, int family,
 				       const void *peer, uint16_t orig_id,
 				       uint32_t mark);
+/* Forget @t (its map elements could not be added). */
+void tunnels_remove(struct tunnels *ts, struct tunnel *t);
+
 /* The tunnel the L2TP daemon calls @id for @peer, or NULL. */
 const struct tunnel *tunnels_find(const struct tunnels *ts, int family,
 				  const void *peer, uint16_t id);
@@ -68,7 +83,8 @@ const struct tunnel *tunnels_find(const struct tunnels *ts, int family,
  * A sweep: the kernel's map elements expire with their tunnels, so the
  * daemon lists them now and then.  tunnels_sweep_begin(), then
  * tunnels_seen() for each element listed (a tunnel not known yet, e.g.
- * after a restart, is added), then tunnels_sweep_end() forgets the
+ * after a restart, is added, over its mark's quota if need be: a
+ * binding is never undone), then tunnels_sweep_end() forgets the
  * tunnels that were not listed and were added before the sweep began.
  * Returns how many it forgot.
  */
@@ -81,5 +97,8 @@ static inline unsigned int tunnels_count(const struct tunnels *ts, int v6)
 {
 	return ts->count[v6];
 }
+
+/* How many tunnels the SA @mark has. */
+unsigned int tunnels_of_mark(const struct tunnels *ts, uint32_t mark);
 
 #endif

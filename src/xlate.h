@@ -20,12 +20,34 @@ struct xlate;
  * back into what the L2TP daemon sends.  The peer's StopCCN, which names
  * the tunnel by the peer's ID, is rewritten too.
  *
- * @sweep_sec: how often to list the kernel's map elements, which expire
- * with their tunnels.  @translate 0 (--no-translate): a colliding tunnel
- * gets no element instead.  0, or -errno (logged).
+ * Bound or dropped: an SCCRQ passes only once its tunnel's elements are
+ * in the kernel (translated when it collides); else the handler drops it
+ * and the client retransmits.  Nothing here ever evicts a binding.
+ *
+ * @max: tunnels per family; @per_mark: tunnels one SA may have (0: no
+ * limit); @sweep_sec: how often to list the kernel's map elements, which
+ * expire with their tunnels.  @translate 0 (--no-translate): a colliding
+ * tunnel is refused instead.  0, or -errno (logged).
  */
-int xlate_open(struct xlate **out, struct nft *nft, unsigned int max,
-	       unsigned int sweep_sec, int translate);
+struct xlate_cfg {
+	unsigned int max, per_mark, sweep_sec;
+	int translate;
+};
+
+int xlate_open(struct xlate **out, struct nft *nft,
+	       const struct xlate_cfg *cfg);
+
+/* Why an SCCRQ's tunnel could not be bound: its drop reason. */
+enum xlate_refusal {
+	XR_NONE,
+	XR_TAKEN,		/* ID held by another SA, --no-translate */
+	XR_FULL,		/* no room for another tunnel */
+	XR_QUOTA,		/* its SA has --tunnels-per-mark tunnels */
+	XR_NO_ID,		/* no free ID for its address */
+	XR_NOT_WHOLE,		/* needs a rewrite, not copied whole */
+	XR_UNCOMMITTED,		/* the kernel refused its elements */
+	XR_MAX
+};
 
 /* What became of an SCCRQ. */
 struct xlate_result {
@@ -35,18 +57,20 @@ struct xlate_result {
 
 /*
  * xlate_sccrq - give the tunnel of this SCCRQ (@s, in @pkt, @u) its ID
- * and its map elements.  With @late (the mark was known only after the
- * verdict) the packet can no longer be changed.  0, or -errno: no
- * element for this tunnel (full, or it needed a rewrite it cannot get).
+ * and its map elements, rewriting the packet if it is translated.  0, or
+ * -XR_* (counted): the packet is to be dropped.  A new tunnel's elements
+ * go at the next xlate_commit(), which drops @pkt if they fail.
  */
 int xlate_sccrq(struct xlate *x, struct queue_pkt *pkt,
 		const struct pkt_udp *u, const struct l2tp_sccrq *s,
-		uint32_t mark, int late, struct xlate_result *res);
-/* A StopCCN from a peer: its Assigned Tunnel ID back to ours. */
-void xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
-		   const struct pkt_udp *u, const struct l2tp_stopccn *s,
-		   uint32_t mark);
-/* Before a batch's verdict: add the gathered elements. */
+		uint32_t mark, struct xlate_result *res);
+/* A StopCCN from a peer: its Assigned Tunnel ID back to ours.  0, or
+ * -XR_NOT_WHOLE. */
+int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
+		  const struct pkt_udp *u, const struct l2tp_stopccn *s,
+		  uint32_t mark);
+/* Before a batch's verdict: add the gathered elements; the packets of
+ * tunnels whose elements failed are dropped and their tunnels forgotten. */
 void xlate_commit(struct xlate *x);
 /* From the poll loop: the sweep, when due. */
 void xlate_tick(struct xlate *x);

@@ -107,16 +107,18 @@ log=$(counters)
 check "expiries counted" sh -c "echo '$log' | grep -q 'tunnels expired [1-9]'"
 stop daemon
 
-# a full map: logged, counted, the message still sent
+# a full map: the new tunnel's SCCRQ is dropped, logged, counted
 : >"$TMP/daemon.err"
 start_daemon --ipsec-check none --tunnel-marks --tunnel-marks-max 1 ||
 	no "daemon starts"
 in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 5 tunl-5
 in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 9 tunl-9
-wait_messages 6
-check "full map: logged" grep -q 'raise --tunnel-marks-max' "$TMP/daemon.err"
-check "full map: the message is still sent" grep -q 'host "tunl-9"' \
-	"$TMP/listen.out"
+check "full map: logged" wait_until 5 grep -q 'raise --tunnel-marks-max' \
+	"$TMP/daemon.err"
+check "full map: the SCCRQ is dropped, no message" sh -c \
+	"! grep -q 'host \"tunl-9\"' '$TMP/listen.out'"
+log=$(counters)
+check "full map: counted" sh -c "echo '$log' | grep -q 'map full 1,'"
 stop daemon
 check "--tunnel-marks --no-rules: exit 2" sh -c \
 	"'$DAEMON' --tunnel-marks --no-rules >/dev/null 2>&1; [ \$? -eq 2 ]"

@@ -25,8 +25,12 @@ start_bg client $IN_C "$NETTOOL" dump 1701
 wait_until 5 grep -q ready "$TMP/lns.out"
 wait_until 5 grep -q ready "$TMP/client.out"
 
+# the SCCRQs have no mark: the daemon drops them; a tunnel's control
+# messages are not queued: the guard drops them
 in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 5 "plain"
 in_c "$NETTOOL" send -s 1701 $S6 1701 sccrq 6 "plain6"
+in_c "$NETTOOL" send -s 1701 $S4 1701 hex c802000c000900000000000000
+in_c "$NETTOOL" send -s 1701 $S6 1701 hex c802000c000900000000000000
 in_s "$NETTOOL" send -s 1701 $C4 1701 hex c802000c000500000000000000
 wait_until 5 counted 2 1
 check "cleartext L2TP in: dropped before the L2TP daemon's socket" \

@@ -69,15 +69,16 @@ void ipc_send_released(struct ipc *ipc)
 	ipc->pauses++;
 }
 
-/* translates tunnel 1 to 0x8001, as if another SA had it */
+/* translates tunnel 1 to 0x8001, as if another SA had it; refuses 13 */
 int xlate_sccrq(struct xlate *x, struct queue_pkt *pkt,
 		const struct pkt_udp *u, const struct l2tp_sccrq *s,
-		uint32_t mark, int late, struct xlate_result *res)
+		uint32_t mark, struct xlate_result *res)
 {
 	(void)pkt;
 	(void)u;
-	(void)late;
 	x->calls++;
+	if (s->tunnel_id == 13)
+		return -XR_QUOTA;
 	x->tunnel_id = s->tunnel_id;
 	x->mark = mark;
 	x->sent_before = cur_ipc->sent;
@@ -87,15 +88,16 @@ int xlate_sccrq(struct xlate *x, struct queue_pkt *pkt,
 	return 0;
 }
 
-void xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
-		   const struct pkt_udp *u, const struct l2tp_stopccn *s,
-		   uint32_t mark)
+int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
+		  const struct pkt_udp *u, const struct l2tp_stopccn *s,
+		  uint32_t mark)
 {
 	(void)x;
 	(void)pkt;
 	(void)u;
 	(void)s;
 	(void)mark;
+	return 0;
 }
 
 void xlate_commit(struct xlate *x)
@@ -104,9 +106,9 @@ void xlate_commit(struct xlate *x)
 		x->commits++;
 }
 
-/* One SCCRQ from 192.0.2.1 through the handler. */
-static void feed(struct handler *h, uint16_t tid, uint32_t mark, int has_ct,
-		 uint32_t ct_mark)
+/* One SCCRQ from 192.0.2.1 through the handler; 1 if it is dropped. */
+static int feed(struct handler *h, uint16_t tid, uint32_t mark, int has_ct,
+		uint32_t ct_mark)
 {
 	struct queue_pkt pkt = { .mark = mark, .has_ct = has_ct,
 				 .ct_mark = ct_mark };
@@ -121,6 +123,7 @@ static void feed(struct handler *h, uint16_t tid, uint32_t mark, int has_ct,
 	pkt.len = pkt.caplen = ip4udp(p, &m, 1701);
 	pkt.data = p;
 	handler_packet(&pkt, h);
+	return pkt.drop;
 }
 
 static struct l2tp_nfq_msg last_msg(const struct ipc *ipc)
@@ -136,50 +139,76 @@ static void test_handler_marks(void)
 	struct handler_cfg cfg = { .mark_mask = 0xffff, .format = 1 };
 	struct ct ct = { 0 };
 	struct ipc ipc = { 0 };
-	struct xlate xl = { 0 };
 	struct handler *h;
 
 	cur_ipc = &ipc;
 	handler_open(&h, &cfg, &ct, &ipc);
-	handler_set_xlate(h, &xl);
 
-	feed(h, 5, 0x10042, 0, 0);
 	CHECK("handler: packet mark, masked, in a format-1 message",
-	      ipc.sent == 1 && last_msg(&ipc).mark == 0x42 &&
-	      last_msg(&ipc).peer_tid == 5 && ct.lookups == 0);
-	CHECK("handler: tunnel set before the message",
-	      xl.calls == 1 && xl.tunnel_id == 5 && xl.mark == 0x42 &&
-	      xl.sent_before == 0);
+	      !feed(h, 5, 0x10042, 0, 0) && ipc.sent == 1 &&
+	      last_msg(&ipc).mark == 0x42 && last_msg(&ipc).peer_tid == 5 &&
+	      ct.lookups == 0);
 	handler_pause(h);
 	CHECK("handler: a pause sends only what earlier batches released",
-	      ipc.pauses == 1 && ipc.flushes == 0 && xl.commits == 0);
-	handler_before_verdict(h);
-	CHECK("handler: elements committed before the verdict",
-	      xl.commits == 1);
+	      ipc.pauses == 1 && ipc.flushes == 0);
 
 	feed(h, 6, 0, 1, 0x77);
 	CHECK("handler: conntrack attached to the packet",
 	      ipc.sent == 2 && last_msg(&ipc).mark == 0x77 && ct.lookups == 0);
 
-	feed(h, 7, 0, 0, 0);
-	CHECK("handler: no entry yet: deferred, nothing sent",
-	      ipc.sent == 2 && ct.lookups == 1 && xl.calls == 2);
+	CHECK("handler: no entry yet: deferred, nothing sent, accepted",
+	      !feed(h, 7, 0, 0, 0) && ipc.sent == 2 && ct.lookups == 1);
 	ct.confirmed = 1;
 	ct.mark = 0x99;
 	handler_after_verdict(h);
 	CHECK("handler: looked up again after the verdict, then flushed",
 	      ipc.sent == 3 && last_msg(&ipc).mark == 0x99 &&
-	      last_msg(&ipc).peer_tid == 7 && ipc.flushes == 1 &&
-	      xl.calls == 3 && xl.tunnel_id == 7 && xl.commits == 2);
+	      last_msg(&ipc).peer_tid == 7 && ipc.flushes == 1);
 
 	ct.mark = 0x10000;	/* masked to 0 */
-	feed(h, 8, 0, 0, 0);
-	CHECK("handler: a mark masked to 0 sends nothing",
-	      ipc.sent == 3 && xl.calls == 3);
-	ct.mark = 0x43;
-	feed(h, 1, 0x43, 0, 0);
+	CHECK("handler: a mark masked to 0 sends nothing, accepted",
+	      !feed(h, 8, 0, 0, 0) && ipc.sent == 3);
+	handler_close(h);
+}
+
+/* --tunnel-marks: bound to the packet's own mark, or dropped */
+static void test_handler_bound(void)
+{
+	struct handler_cfg cfg = { .mark_mask = 0xffff, .format = 1,
+				   .tunnel_marks = 1 };
+	struct ct ct = { .confirmed = 1, .mark = 0x55 };
+	struct ipc ipc = { 0 };
+	struct xlate xl = { 0 };
+	struct handler *h;
+	uint8_t bad[1] = { 0x45 };
+	struct queue_pkt junk = { .data = bad, .len = 1, .caplen = 1 };
+
+	cur_ipc = &ipc;
+	handler_open(&h, &cfg, &ct, &ipc);
+	CHECK("handler: before the maps are there, an SCCRQ is dropped",
+	      feed(h, 5, 0x42, 0, 0) && ipc.sent == 0);
+	handler_set_xlate(h, &xl);
+
+	CHECK("handler: bound, then the message",
+	      !feed(h, 5, 0x10042, 0, 0) && ipc.sent == 1 &&
+	      xl.calls == 1 && xl.tunnel_id == 5 && xl.mark == 0x42 &&
+	      xl.sent_before == 0);
+	handler_before_verdict(h);
+	CHECK("handler: elements committed before the verdict",
+	      xl.commits == 1);
+	CHECK("handler: a conntrack mark binds nothing: dropped",
+	      feed(h, 6, 0, 1, 0x77) && feed(h, 7, 0, 0, 0) &&
+	      ct.lookups == 0 && xl.calls == 1 && ipc.sent == 1);
+	CHECK("handler: a tunnel xlate.c refuses is dropped, no message",
+	      feed(h, 13, 0x43, 0, 0) && ipc.sent == 1 && xl.calls == 2);
 	CHECK("handler: a translated tunnel: the message has the new ID",
-	      ipc.sent == 4 && last_msg(&ipc).peer_tid == 0x8001);
+	      !feed(h, 1, 0x43, 0, 0) && ipc.sent == 2 &&
+	      last_msg(&ipc).peer_tid == 0x8001);
+	handler_packet(&junk, h);
+	CHECK("handler: what is not an SCCRQ is dropped", junk.drop &&
+	      ipc.sent == 2);
+	handler_after_verdict(h);
+	CHECK("handler: nothing deferred", ipc.sent == 2 && xl.commits == 2);
 	handler_close(h);
 }
 
@@ -204,7 +233,8 @@ static void test_handler_formats(void)
 	CHECK("handler: no conntrack module, no mark: nothing sent",
 	      ipc.sent == 1);
 	handler_packet(&junk, h);
-	CHECK("handler: a bad packet is only counted", ipc.sent == 1);
+	CHECK("handler: a bad packet is only counted, accepted",
+	      ipc.sent == 1 && !junk.drop);
 	handler_close(h);
 }
 
@@ -215,6 +245,7 @@ void test_handler(void)
 	/* the handler logs each SCCRQ: keep the test's output readable */
 	dup2(null, 2);
 	test_handler_marks();
+	test_handler_bound();
 	test_handler_formats();
 	dup2(saved, 2);
 	close(saved);

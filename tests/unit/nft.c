@@ -232,9 +232,9 @@ static void test_nft_elements(void)
 	const struct nlmsghdr *nlh;
 	struct in_addr peer = { htonl(0xc0000201) };
 	struct nft_elem el[3] = {
-		{ AF_INET, &peer, 0x1234, TS_TUNNELS, 0, 0x105, 0 },
-		{ AF_INET6, v6, 9, TS_XLATE, 0, 0, 1 },
-		{ AF_INET, &peer, 0x1234, TS_LIVE, 1, 0, 0 },
+		{ AF_INET, &peer, 0x1234, TS_TUNNELS, 0, 0x105, 0, NULL },
+		{ AF_INET6, v6, 9, TS_XLATE, 0, 0, 1, NULL },
+		{ AF_INET, &peer, 0x1234, TS_LIVE, 1, 0, 0, NULL },
 	};
 	uint64_t timeout = 0;
 	int left, types[5], n = 0;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 
+#include "l2tp.h"
 #include "tunnels.h"
 #include "unit.h"
 
@@ -24,7 +25,7 @@ static void test_tunnels_assign(void)
 	struct tunnels ts;
 	uint16_t id1, id2, id3, id4;
 
-	tunnels_init(&ts, 100);
+	tunnels_init(&ts, 100, 0);
 	id1 = assign(&ts, nat, 1, 0x10, &a);
 	CHECK("tunnels: first client keeps its ID", id1 == 1 && a.is_new &&
 	      !a.translated);
@@ -62,7 +63,7 @@ static void test_tunnels_assign(void)
 	      tunnels_count(&ts, 0) == 7);
 	tunnels_free(&ts);
 
-	tunnels_init(&ts, 2);
+	tunnels_init(&ts, 2, 0);
 	assign(&ts, nat, 1, 1, &a);
 	assign(&ts, nat, 2, 1, &a);
 	CHECK("tunnels: full", tunnels_assign(&ts, AF_INET, nat, 3, 1, 1, &a) ==
@@ -76,7 +77,7 @@ static void test_tunnels_sweep(void)
 	struct tunnels ts;
 	uint16_t id2;
 
-	tunnels_init(&ts, 100);
+	tunnels_init(&ts, 100, 0);
 	assign(&ts, nat, 1, 0x10, &a);
 	id2 = assign(&ts, nat, 1, 0x20, &a);
 	assign(&ts, nat, 7, 0x30, &a);
@@ -102,8 +103,62 @@ static void test_tunnels_sweep(void)
 	tunnels_free(&ts);
 }
 
+/* One SA cannot take what its neighbours need. */
+static void test_tunnels_limits(void)
+{
+	struct tunnel_assign a;
+	struct tunnels ts;
+	unsigned int i, id;
+	int ret = 0;
+
+	tunnels_init(&ts, 100, 3);
+	for (i = 1; i <= 3; i++)
+		ret |= tunnels_assign(&ts, AF_INET, nat, (uint16_t)i, 0x10, 1,
+				      &a);
+	CHECK("tunnels: a mark's quota is taken", !ret &&
+	      tunnels_of_mark(&ts, 0x10) == 3);
+	CHECK("tunnels: one more from that mark is refused",
+	      tunnels_assign(&ts, AF_INET, nat, 4, 0x10, 1, &a) == -EDQUOT);
+	CHECK("tunnels: over quota, a retransmission still gets its ID",
+	      !tunnels_assign(&ts, AF_INET, nat, 2, 0x10, 1, &a) &&
+	      a.t->id == 2 && !a.is_new);
+	CHECK("tunnels: a neighbour is not affected",
+	      !tunnels_assign(&ts, AF_INET, nat, 4, 0x20, 1, &a) &&
+	      a.t->id == 4);
+	tunnels_remove(&ts, (struct tunnel *)tunnels_find(&ts, AF_INET, nat,
+							  1));
+	CHECK("tunnels: a removed tunnel is gone and frees its quota",
+	      !tunnels_find(&ts, AF_INET, nat, 1) &&
+	      !tunnels_find_orig(&ts, AF_INET, nat, 1, 0x10) &&
+	      tunnels_of_mark(&ts, 0x10) == 2 && tunnels_count(&ts, 0) == 3 &&
+	      !tunnels_assign(&ts, AF_INET, nat, 5, 0x10, 1, &a));
+	tunnels_sweep_begin(&ts);
+	tunnels_seen(&ts, AF_INET, other, 9, 9, 0x10);
+	tunnels_sweep_end(&ts);
+	CHECK("tunnels: what the kernel holds is kept over the quota",
+	      tunnels_find(&ts, AF_INET, other, 9) &&
+	      tunnels_of_mark(&ts, 0x10) == 1 && tunnels_of_mark(&ts, 0x20) == 0);
+	tunnels_free(&ts);
+
+	/* every ID of the upper half taken for one address: no scan */
+	tunnels_init(&ts, 70000, 0);
+	for (id = L2TP_XLATE_MIN; id < 0x10000; id++)
+		ret |= tunnels_seen(&ts, AF_INET, nat, (uint16_t)id,
+				    (uint16_t)id, 0x30);
+	ret |= tunnels_assign(&ts, AF_INET, nat, 1, 0x40, 1, &a);
+	CHECK("tunnels: upper half full, ID 1 free: no translation needed",
+	      !ret && a.t->id == 1);
+	CHECK("tunnels: upper half full: a collision finds no free ID",
+	      tunnels_assign(&ts, AF_INET, nat, 1, 0x41, 1, &a) ==
+	      -EADDRINUSE);
+	CHECK("tunnels: another address still gets one",
+	      !tunnels_assign(&ts, AF_INET, other, 1, 0x41, 1, &a));
+	tunnels_free(&ts);
+}
+
 void test_tunnels(void)
 {
 	test_tunnels_assign();
 	test_tunnels_sweep();
+	test_tunnels_limits();
 }
