@@ -18,6 +18,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <linux/netfilter.h>
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
@@ -66,6 +67,8 @@ struct handler_stats {
 	uint64_t sccrq;		/* valid SCCRQs */
 	uint64_t dropped[DROP_MAX];
 	uint64_t stopccn;	/* peers' StopCCNs (--tunnel-marks) */
+	uint64_t sccrp;		/* the L2TP daemon's SCCRPs (--tunnel-marks) */
+	uint64_t sccrp_unread;
 	uint64_t forwarded;	/* handed to the output */
 	uint64_t no_mark;
 	uint64_t unsupported;	/* cannot be said in the chosen format */
@@ -279,6 +282,31 @@ static void stopccn(struct handler *h, struct queue_pkt *pkt,
 		drop(h, pkt, udp, DROP_INVALID, REJ_TRUNCATED);
 }
 
+/*
+ * The L2TP daemon's SCCRP, on its way out (--tunnel-marks): its ID for
+ * the tunnel is bound to the tunnel's SA.  One the daemon cannot read
+ * binds nothing and leaves: it is the L2TP daemon's own.
+ */
+static void sccrp(struct handler *h, struct queue_pkt *pkt,
+		  const struct pkt_udp *udp)
+{
+	struct l2tp_stopccn s;
+	int ret;
+
+	ret = l2tp_parse_sccrp(udp->payload, udp->caplen, udp->len, &s);
+	if (ret) {
+		h->stats.sccrp_unread++;
+		if (log_ratelimit(&h->warn_rl))
+			log_warnx("cannot read the L2TP daemon's SCCRP (%s): "
+				  "its tunnel is not bound inbound",
+				  reject_str(ret));
+		return;
+	}
+	h->stats.sccrp++;
+	if (h->xlate)
+		xlate_sccrp(h->xlate, pkt, udp, &s);
+}
+
 void handler_packet(struct queue_pkt *pkt, void *data)
 {
 	struct handler *h = data;
@@ -288,6 +316,11 @@ void handler_packet(struct queue_pkt *pkt, void *data)
 	int ret;
 
 	ret = pkt_parse_udp(pkt->data, pkt->caplen, pkt->len, &udp);
+	if (pkt->hook == NF_INET_LOCAL_OUT) {
+		if (!ret && h->cfg.tunnel_marks)
+			sccrp(h, pkt, &udp);
+		return;
+	}
 	if (!ret)
 		ret = l2tp_parse_sccrq(udp.payload, udp.caplen, udp.len,
 				       &sccrq);
@@ -409,7 +442,8 @@ void handler_log_stats(const struct handler *h)
 
 	log_info("SCCRQs %llu, forwarded %llu (packet %llu, conntrack %llu, "
 		 "lookup %llu), no mark %llu, unsupported %llu, conntrack "
-		 "errors %llu, looked up after the verdict %llu, StopCCNs %llu",
+		 "errors %llu, looked up after the verdict %llu, StopCCNs %llu, "
+		 "SCCRPs %llu (unreadable %llu)",
 		 (unsigned long long)s->sccrq,
 		 (unsigned long long)s->forwarded,
 		 (unsigned long long)s->by_src[MARK_PACKET],
@@ -419,7 +453,9 @@ void handler_log_stats(const struct handler *h)
 		 (unsigned long long)s->unsupported,
 		 (unsigned long long)s->ct_errors,
 		 (unsigned long long)s->ct_deferred,
-		 (unsigned long long)s->stopccn);
+		 (unsigned long long)s->stopccn,
+		 (unsigned long long)s->sccrp,
+		 (unsigned long long)s->sccrp_unread);
 	log_rejected(h);
 	log_dropped(h);
 }

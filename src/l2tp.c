@@ -212,10 +212,11 @@ int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
 	return 0;
 }
 
-int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
-		       struct l2tp_stopccn *out)
+/* A message of Message Type @want in an existing tunnel. */
+static int parse_in_tunnel(const uint8_t *buf, size_t caplen, size_t len,
+			   uint16_t want, struct l2tp_stopccn *out)
 {
-	struct avps a = { .want = L2TP_MSG_STOPCCN };
+	struct avps a = { .want = want };
 	int ret = parse_msg(buf, caplen, len, 0, &a);
 
 	if (ret)
@@ -226,4 +227,16 @@ int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
 	out->assigned_id = a.tunnel_id;
 	out->assigned_id_off = a.tunnel_id_off;
 	return 0;
+}
+
+int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
+		       struct l2tp_stopccn *out)
+{
+	return parse_in_tunnel(buf, caplen, len, L2TP_MSG_STOPCCN, out);
+}
+
+int l2tp_parse_sccrp(const uint8_t *buf, size_t caplen, size_t len,
+		     struct l2tp_stopccn *out)
+{
+	return parse_in_tunnel(buf, caplen, len, L2TP_MSG_SCCRP, out);
 }

@@ -37,6 +37,7 @@
 
 /* Message Types (the first AVP of every control message) */
 #define L2TP_MSG_SCCRQ		1
+#define L2TP_MSG_SCCRP		2
 #define L2TP_MSG_STOPCCN	4
 
 struct l2tp_sccrq {
@@ -58,7 +59,8 @@ struct l2tp_sccrq {
 int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
 		     struct l2tp_sccrq *out);
 
-/* A StopCCN: the peer closes its tunnel, and names it by its own ID. */
+/* A StopCCN: the peer closes its tunnel, and names it by its own ID.  (An
+ * SCCRP has the same shape the other way.) */
 struct l2tp_stopccn {
 	uint16_t tunnel_id;		/* header: the L2TP daemon's ID */
 	uint16_t assigned_id;		/* the peer's Assigned Tunnel ID */
@@ -72,5 +74,12 @@ struct l2tp_stopccn {
  */
 int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
 		       struct l2tp_stopccn *out);
+
+/*
+ * l2tp_parse_sccrp - the same for the L2TP daemon's SCCRP: the header
+ * names the peer's tunnel, the Assigned Tunnel ID AVP the daemon's own.
+ */
+int l2tp_parse_sccrp(const uint8_t *buf, size_t caplen, size_t len,
+		     struct l2tp_stopccn *out);
 
 #endif

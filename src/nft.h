@@ -57,6 +57,17 @@ struct nft_adopt {
 /* the tunnels whose data refreshed them lately */
 #define NFT_FRESH_V4		"fresh4"
 #define NFT_FRESH_V6		"fresh6"
+/* (peer . ID the L2TP daemon sees) : the L2TP daemon's own ID for it */
+#define NFT_LNS_V4		"lns4"
+#define NFT_LNS_V6		"lns6"
+/* (peer . the L2TP daemon's ID . mark): the tunnel's own SA */
+#define NFT_OWN_V4		"own4"
+#define NFT_OWN_V6		"own6"
+/* (peer . the L2TP daemon's ID): bound to some SA */
+#define NFT_BOUND_V4		"bound4"
+#define NFT_BOUND_V6		"bound6"
+#define NFT_CHAIN_INBOUND	"inbound"	/* jumped to from input */
+#define NFT_CHAIN_SCCRP		"sccrp"		/* the L2TP daemon's SCCRPs */
 
 enum nft_queue_form {
 	NFT_QUEUE_NATIVE,	/* the nft queue expression (nft_queue) */
@@ -98,7 +109,10 @@ struct nft_elem {
 	int family;
 	const void *peer;
 	uint16_t id;		/* the ID the L2TP daemon sees */
-	int set;		/* TS_TUNNELS (@mark), TS_LIVE, TS_XLATE (@orig_id) */
+	int set;		/* TS_TUNNELS (@mark), TS_LIVE, TS_XLATE
+				 * (@orig_id), TS_LNS (@orig_id: the L2TP
+				 * daemon's ID); TS_OWN, TS_BOUND: @id is the
+				 * L2TP daemon's ID (and @mark for TS_OWN) */
 	int del;		/* delete it rather than add it */
 	uint32_t mark;
 	uint16_t orig_id;

@@ -99,15 +99,23 @@ void ud_concat_end(struct nftnl_udata_buf *ud, struct nftnl_udata *nest[2]);
  *            L2TP daemon's control messages: hellos every 60 s);
  *   xlate:   -> the peer's own Tunnel ID, for translated tunnels;
  *   fresh:   the tunnels whose data refreshed them lately (a quarter of
- *            the timeout): the other data packets need no write.
+ *            the timeout): the other data packets need no write;
+ *   lns:     -> the L2TP daemon's own ID for the tunnel (from its SCCRP);
+ * and, keyed (peer address . the L2TP daemon's ID) as the input rules
+ * load it from what the peer sends:
+ *   own:     . mark: the SA the tunnel belongs to;
+ *   bound:   the tunnels that belong to some SA.
  */
-enum tunnel_set { TS_TUNNELS, TS_LIVE, TS_XLATE, TS_FRESH, TS_MAX };
+enum tunnel_set { TS_TUNNELS, TS_LIVE, TS_XLATE, TS_FRESH, TS_LNS, TS_OWN,
+		  TS_BOUND, TS_MAX };
 
 struct tunnel_family {
 	const char *name[TS_MAX];
 	uint32_t id[TS_MAX];		/* set IDs within the batch */
 	uint32_t addr_off, addr_len;	/* daddr in the network header */
+	uint32_t saddr_off;
 	uint32_t tid_reg;		/* where nft loads the Tunnel ID */
+	uint32_t mark_reg;		/* and the mark, after it */
 };
 
 extern const struct tunnel_family tunnel_families[2];	/* IPv4, IPv6 */

@@ -4,14 +4,19 @@
  *
  *   table inet l2tp-nfqd (owner) {
  *     [--tunnel-marks --sccrq-rate: set sccrq_rate, a rate per mark]
+ *     [--tunnel-marks: the tunnel sets (nft_batch.h)]
+ *     [--tunnel-marks: chain inbound {
+ *       <saddr . Tunnel ID . meta mark> @own4 return
+ *       <saddr . Tunnel ID> @bound4 counter drop
+ *       (the same for IPv6; each with the L bit and without) }]
  *     chain input { type filter hook input priority -140;
  *       [--connmark: meta ipsec exists meta mark != 0 ct mark set meta mark]
+ *       [--tunnel-marks: udp dport 1701 jump inbound]
  *       [--tunnel-marks: <SCCRQ> meta ipsec missing counter drop
  *                        <SCCRQ> update @sccrq_rate { meta mark limit
  *                        rate over R/second burst 2R packets } counter drop]
  *       udp dport 1701 <L2TPv2 control, Tunnel ID 0> [meta ipsec exists]
  *       counter queue num N [bypass: not with --tunnel-marks] }
- *     [--tunnel-marks: maps (peer address . peer's tunnel ID) : mark]
  *     [--tunnel-marks: chain tunnels {
  *       meta mark 0 meta mark set <daddr . Tunnel ID> map @tunnels4
  *       <liveness: control messages; data once per quarter timeout>
@@ -21,6 +26,8 @@
  *       priority mangle;
  *       [udp sport 1701 jump tunnels]
  *       [meta mark 0 ct mark != 0 meta mark set ct mark] }]
+ *     [--tunnel-marks: chain sccrp { type filter hook output priority
+ *       mangle + 1; udp sport 1701 <SCCRP> counter queue num N }]
  *     [--sa-marks: maps and a prerouting chain, see nft_sa.c] }
  *
  * One function per rule, each reading like the nft syntax above
@@ -365,6 +372,115 @@ static int put_stopccn_rule(struct batch *ctx)
 	return rule_put(ctx, r, err, "adding the StopCCN queue rule");
 }
 
+/*
+ * The key of the input rules: what the peer sends names the tunnel by the
+ * L2TP daemon's ID, after the flags word and, with the L bit, the Length.
+ * ip saddr . @th,96,16|@th,80,16 [. meta mark]
+ */
+static int nx_inbound_key(struct nftnl_rule *r, const struct tunnel_family *f,
+			  int lbit, int mark)
+{
+	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
+	uint8_t proto = f->addr_len == 16 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+
+	return nx_meta(r, NFT_META_NFPROTO) || nx_eq(r, &proto, 1) ||
+	       nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, f->saddr_off,
+			  f->addr_len, NFT_REG_1) ||
+	       nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_L2TP(tid), 2,
+			  f->tid_reg) ||
+	       (mark && nx_meta_to(r, NFT_META_MARK, f->mark_reg));
+}
+
+/*
+ * @th,64,16 & 0x4000 == 0|0x4000 ip saddr . @th,80|96,16 . meta mark
+ *	@own4 return
+ * @th,64,16 & 0x4000 == 0|0x4000 ip saddr . @th,80|96,16 @bound4
+ *	counter drop
+ *
+ * Clients behind one NAT share address and port: only the SA tells their
+ * packets apart.  A packet naming a tunnel the L2TP daemon opened for
+ * another SA (control or data) is a neighbour's injection.  Its own
+ * tunnel's packets pass with one lookup; tunnels the daemon never saw
+ * are in neither set.
+ */
+static int put_inbound_rule(struct batch *ctx, const struct tunnel_family *f,
+			    int lbit, int own)
+{
+	enum tunnel_set ts = own ? TS_OWN : TS_BOUND;
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INBOUND);
+	int err = !r ||
+		nx_flags(r, 0, L2TP_L, lbit ? L2TP_L : 0) ||
+		nx_inbound_key(r, f, lbit, own) ||
+		nx_lookup(r, f->name[ts], f->id[ts], 0) ||
+		(!own && nx_counter(r)) ||
+		nx_verdict(r, own ? NFT_RETURN : NF_DROP);
+
+	return rule_put(ctx, r, err, "adding an inbound rule");
+}
+
+/* the sets and the inbound chain, which the input chain jumps to */
+static int put_inbound(struct batch *ctx)
+{
+	const struct tunnel_family *f = tunnel_families;
+	int i, lbit;
+
+	if (put_tunnel_sets(ctx, &f[0]) || put_tunnel_sets(ctx, &f[1]) ||
+	    put_chain(ctx, NFT_CHAIN_INBOUND, NULL, 0, 0,
+		      "adding the inbound chain"))
+		return -1;
+	/* data messages without the L bit (the kernel's) first */
+	for (i = 0; i < 2; i++)
+		for (lbit = 0; lbit < 2; lbit++)
+			if (put_inbound_rule(ctx, &f[i], lbit, 1) ||
+			    put_inbound_rule(ctx, &f[i], lbit, 0))
+				return -1;
+	return 0;
+}
+
+/* udp dport 1701 jump inbound */
+static int put_inbound_jump(struct batch *ctx)
+{
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INPUT);
+	int err = !r ||
+		nx_udp_port(r, offsetof(struct udphdr, dest), ctx->cfg->port) ||
+		nx_jump(r, NFT_CHAIN_INBOUND);
+
+	return rule_put(ctx, r, err, "adding the inbound jump rule");
+}
+
+/*
+ * chain sccrp { type filter hook output priority mangle + 1;
+ *	udp sport 1701 @th,64,16 & 0xcb0f == 0xc802 @th,192,32 0x2
+ *	counter queue num N }
+ *
+ * The L2TP daemon's SCCRP says its own ID for the tunnel (what the peer
+ * will put in every header): the daemon binds it to the tunnel's SA
+ * before the SCCRP leaves.  After the route chain, which gave the SCCRP
+ * its tunnel's mark and route (a verdict from the queue would skip the
+ * rest of that chain and the reroute).
+ */
+static int put_sccrp(struct batch *ctx)
+{
+	const struct nft_cfg *cfg = ctx->cfg;
+	uint16_t mask = htons(L2TP_CTRL_MASK), ctrl = htons(L2TP_CTRL_FLAGS);
+	uint32_t sccrp = htonl(L2TP_MSG_SCCRP);
+	struct nftnl_rule *r;
+	int err;
+
+	if (put_chain(ctx, NFT_CHAIN_SCCRP, "filter", NF_INET_LOCAL_OUT,
+		      NF_IP_PRI_MANGLE + 1, "adding the SCCRP chain"))
+		return -1;
+	r = rule_new(ctx, NFT_CHAIN_SCCRP);
+	err = !r ||
+		nx_udp_port(r, offsetof(struct udphdr, source), cfg->port) ||
+		nx_th(r, TH_L2TP_FLAGS, 2) || nx_and(r, &mask, 2) ||
+		nx_eq(r, &ctrl, 2) ||
+		nx_th(r, TH_L2TP(L2TP_CTRL_HDR_LEN + 4), 4) ||
+		nx_eq(r, &sccrp, 4) ||
+		nx_counter(r) || nx_queue(r, cfg->queue, ctx->form, 0);
+	return rule_put(ctx, r, err, "adding the SCCRP queue rule");
+}
+
 /* input chain: [save rule], [drops], queue rule (its verdict ends the
  * chain) */
 static int put_input(struct batch *ctx)
@@ -373,9 +489,11 @@ static int put_input(struct batch *ctx)
 	int rate = cfg->tunnel_marks && cfg->sccrq_rate;
 
 	return (rate && put_rate_set(ctx)) ||
+	       (cfg->tunnel_marks && put_inbound(ctx)) ||
 	       put_chain(ctx, NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN,
 			 cfg->priority, "adding the input chain") ||
 	       (cfg->connmark && put_save_rule(ctx)) ||
+	       (cfg->tunnel_marks && put_inbound_jump(ctx)) ||
 	       (cfg->tunnel_marks && cfg->ipsec_check &&
 		put_cleartext_rule(ctx)) ||
 	       (rate && put_rate_rule(ctx)) ||
@@ -395,9 +513,6 @@ static int put_output(struct batch *ctx)
 	if (!cfg->connmark && !cfg->tunnel_marks)
 		return 0;
 	if (cfg->tunnel_marks &&
-	    (put_tunnel_sets(ctx, &f[0]) || put_tunnel_sets(ctx, &f[1])))
-		return -1;
-	if (cfg->tunnel_marks &&
 	    (put_chain(ctx, NFT_CHAIN_TUNNELS, NULL, 0, 0,
 		       "adding the tunnels chain") ||
 	     put_tunnel_rules(ctx, &f[0]) || put_tunnel_rules(ctx, &f[1])))
@@ -407,7 +522,9 @@ static int put_output(struct batch *ctx)
 		return -1;
 	if (cfg->tunnel_marks && put_jump_rule(ctx))
 		return -1;
-	return cfg->connmark ? put_restore_rule(ctx) : 0;
+	if (cfg->connmark && put_restore_rule(ctx))
+		return -1;
+	return cfg->tunnel_marks ? put_sccrp(ctx) : 0;
 }
 
 static int del_chain(struct batch *ctx, const char *name)

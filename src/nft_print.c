@@ -13,10 +13,13 @@
 
 static const struct {
 	const char *addr;	/* nft's name of the peer's address */
-	const char *tunnels, *live, *xlate, *fresh;
+	const char *saddr;	/* and of it as the source */
+	const char *tunnels, *live, *xlate, *fresh, *lns, *own, *bound;
 } families[2] = {
-	{ "ip daddr", NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4, NFT_FRESH_V4 },
-	{ "ip6 daddr", NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6, NFT_FRESH_V6 },
+	{ "ip daddr", "ip saddr", NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4,
+	  NFT_FRESH_V4, NFT_LNS_V4, NFT_OWN_V4, NFT_BOUND_V4 },
+	{ "ip6 daddr", "ip6 saddr", NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6,
+	  NFT_FRESH_V6, NFT_LNS_V6, NFT_OWN_V6, NFT_BOUND_V6 },
 };
 
 static void print_input(FILE *f, const struct nft_cfg *cfg, const char *mask)
@@ -29,16 +32,15 @@ static void print_input(FILE *f, const struct nft_cfg *cfg, const char *mask)
 	snprintf(sccrq, sizeof(sccrq), "udp dport %u @th,64,16 & 0x%04x == "
 		 "0x%04x @th,96,16 0", cfg->port, L2TP_CTRL_MASK,
 		 L2TP_CTRL_FLAGS);
-	if (cfg->tunnel_marks && cfg->sccrq_rate)
-		fprintf(f, "\tset sccrq_rate {\n\t\ttypeof meta mark\n"
-			"\t\tsize 65535\n\t\tflags dynamic,timeout\n"
-			"\t\ttimeout 1m\n\t}\n\n");
-	fprintf(f, "\tchain %s {\n"
+	fprintf(f, "\n\tchain %s {\n"
 		"\t\ttype filter hook input priority %d; policy accept;\n",
 		NFT_CHAIN_INPUT, cfg->priority);
 	if (cfg->connmark)
 		fprintf(f, "\t\t%smeta mark%s != 0 ct mark set meta mark%s\n",
 			cfg->ipsec_check ? "meta ipsec exists " : "", mask, mask);
+	if (cfg->tunnel_marks)
+		fprintf(f, "\t\tudp dport %u jump %s\n", cfg->port,
+			NFT_CHAIN_INBOUND);
 	if (cfg->tunnel_marks && cfg->ipsec_check)
 		fprintf(f, "\t\t%s meta ipsec missing counter drop\n", sccrq);
 	if (cfg->tunnel_marks && cfg->sccrq_rate)
@@ -60,6 +62,10 @@ static void print_sets(FILE *f, const struct nft_cfg *cfg)
 {
 	int i;
 
+	if (cfg->sccrq_rate)
+		fprintf(f, "\n\tset sccrq_rate {\n\t\ttypeof meta mark\n"
+			"\t\tsize 65535\n\t\tflags dynamic,timeout\n"
+			"\t\ttimeout 1m\n\t}\n");
 	for (i = 0; i < 2; i++)
 		fprintf(f,
 			"\n\tmap %s {\n"
@@ -81,13 +87,59 @@ static void print_sets(FILE *f, const struct nft_cfg *cfg)
 			"\t\tsize %u\n"
 			"\t\tflags dynamic,timeout\n"
 			"\t\ttimeout %llums\n"
+			"\t}\n"
+			"\n\tmap %s {\n"
+			"\t\ttypeof %s . @th,96,16 : @th,96,16\n"
+			"\t\tsize %u\n"
+			"\t}\n"
+			"\n\tset %s {\n"
+			"\t\ttypeof %s . @th,96,16 . meta mark\n"
+			"\t\tsize %u\n"
+			"\t}\n"
+			"\n\tset %s {\n"
+			"\t\ttypeof %s . @th,96,16\n"
+			"\t\tsize %u\n"
 			"\t}\n",
 			families[i].tunnels, families[i].addr, cfg->tunnel_max,
 			families[i].live, families[i].addr, cfg->tunnel_max,
 			cfg->tunnel_timeout,
 			families[i].xlate, families[i].addr, cfg->tunnel_max,
 			families[i].fresh, families[i].addr, cfg->tunnel_max,
-			(unsigned long long)nft_fresh_ms(cfg));
+			(unsigned long long)nft_fresh_ms(cfg),
+			families[i].lns, families[i].addr, cfg->tunnel_max,
+			families[i].own, families[i].saddr, cfg->tunnel_max,
+			families[i].bound, families[i].saddr, cfg->tunnel_max);
+}
+
+/* Injection into a neighbour's tunnel: nft_build.c says why. */
+static void print_inbound_chain(FILE *f)
+{
+	static const struct { const char *l; int off; } l[2] = {
+		{ "0", 80 }, { "0x4000", 96 },
+	};
+	int i, k;
+
+	fprintf(f, "\n\tchain %s {\n", NFT_CHAIN_INBOUND);
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 2; k++)
+			fprintf(f, "\t\t@th,64,16 & 0x4000 == %s %s . @th,%d,16 "
+				". meta mark @%s return\n"
+				"\t\t@th,64,16 & 0x4000 == %s %s . @th,%d,16 "
+				"@%s counter drop\n", l[k].l,
+				families[i].saddr, l[k].off, families[i].own,
+				l[k].l, families[i].saddr, l[k].off,
+				families[i].bound);
+	fputs("\t}\n", f);
+}
+
+static void print_sccrp_chain(FILE *f, const struct nft_cfg *cfg)
+{
+	fprintf(f, "\n\tchain %s {\n"
+		"\t\ttype filter hook output priority mangle + 1; "
+		"policy accept;\n"
+		"\t\tudp sport %u @th,64,16 & 0x%04x == 0x%04x @th,192,32 0x%x "
+		"counter queue num %u\n\t}\n", NFT_CHAIN_SCCRP, cfg->port,
+		L2TP_CTRL_MASK, L2TP_CTRL_FLAGS, L2TP_MSG_SCCRP, cfg->queue);
 }
 
 /* Marks, refresh, translation: the comments of nft_build.c say why. */
@@ -172,12 +224,14 @@ void nft_print(FILE *f, const struct nft_cfg *cfg)
 	fprintf(f,
 		"# l2tp-nfqd --manage-rules creates this table with the owner flag:\n"
 		"# it belongs to the daemon and goes away with it.\n"
-		"table inet %s {\n", cfg->table);
-	print_input(f, cfg, mask);
+		"table inet %s {", cfg->table);
 	if (cfg->tunnel_marks) {
 		print_sets(f, cfg);
-		print_tunnels_chain(f);
+		print_inbound_chain(f);
 	}
+	print_input(f, cfg, mask);
+	if (cfg->tunnel_marks)
+		print_tunnels_chain(f);
 	if (cfg->connmark || cfg->tunnel_marks)
 		fprintf(f, "\n\tchain %s {\n"
 			"\t\ttype route hook output priority mangle; "
@@ -190,6 +244,8 @@ void nft_print(FILE *f, const struct nft_cfg *cfg)
 			"mark%s\n", mask, mask);
 	if (cfg->connmark || cfg->tunnel_marks)
 		fputs("\t}\n", f);
+	if (cfg->tunnel_marks)
+		print_sccrp_chain(f, cfg);
 	if (cfg->sa_marks)
 		print_sa(f);
 	fputs("}\n", f);

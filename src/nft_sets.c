@@ -21,17 +21,22 @@
 #include "nft_batch.h"
 
 const struct tunnel_family tunnel_families[2] = {
-	{ { NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4, NFT_FRESH_V4 },
-	  { 1, 2, 3, 4 }, offsetof(struct iphdr, daddr), 4, NFT_REG32_01 },
-	{ { NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6, NFT_FRESH_V6 },
-	  { 5, 6, 7, 8 }, offsetof(struct ip6_hdr, ip6_dst), 16, NFT_REG_2 },
+	{ { NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4, NFT_FRESH_V4, NFT_LNS_V4,
+	    NFT_OWN_V4, NFT_BOUND_V4 },
+	  { 1, 2, 3, 4, 21, 22, 23 }, offsetof(struct iphdr, daddr), 4,
+	  offsetof(struct iphdr, saddr), NFT_REG32_01, NFT_REG32_02 },
+	{ { NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6, NFT_FRESH_V6, NFT_LNS_V6,
+	    NFT_OWN_V6, NFT_BOUND_V6 },
+	  { 5, 6, 7, 8, 24, 25, 26 }, offsetof(struct ip6_hdr, ip6_dst), 16,
+	  offsetof(struct ip6_hdr, ip6_src), NFT_REG_2, NFT_REG32_05 },
 };
 
-/* ip daddr, ip6 daddr */
-static void ud_daddr(struct nftnl_udata_buf *ud, uint8_t attr, int v6)
+/* ip daddr, ip6 daddr; ip saddr, ip6 saddr (@src) */
+static void ud_addr(struct nftnl_udata_buf *ud, uint8_t attr, int v6, int src)
 {
 	ud_payload(ud, attr, v6 ? UD_PROTO_IP6 : UD_PROTO_IP,
-		   v6 ? UD_IP6HDR_DADDR : UD_IPHDR_DADDR, 0, 0);
+		   v6 ? (src ? UD_IP6HDR_SADDR : UD_IP6HDR_DADDR) :
+		   (src ? UD_IPHDR_SADDR : UD_IPHDR_DADDR), 0, 0);
 }
 
 /* @th,96,16: the Tunnel ID as a raw transport-header field */
@@ -40,25 +45,39 @@ static void ud_tunnel_id(struct nftnl_udata_buf *ud, uint8_t attr)
 	ud_payload(ud, attr, 0, 0, 96, 16);
 }
 
-/* typeof ip daddr . @th,96,16 [: meta mark | : @th,96,16] */
+static int is_set(enum tunnel_set ts)
+{
+	return ts == TS_LIVE || ts == TS_FRESH || ts == TS_OWN ||
+	       ts == TS_BOUND;
+}
+
+/* the input rules' sets: keyed by the source, the L2TP daemon's ID */
+static int is_inbound(enum tunnel_set ts)
+{
+	return ts == TS_OWN || ts == TS_BOUND;
+}
+
+/* typeof ip daddr|saddr . @th,96,16 [. meta mark]
+ *	[: meta mark | : @th,96,16] */
 static void ud_typeof(struct nftnl_udata_buf *ud, int v6, enum tunnel_set ts)
 {
 	static const uint32_t mark[1] = { NFT_META_MARK };
-	int keys_only = ts == TS_LIVE || ts == TS_FRESH;
 	struct nftnl_udata *cat[2];
 
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 0);
-	if (!keys_only)
+	if (!is_set(ts))
 		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
-				    ts == TS_XLATE ? UD_BYTEORDER_BIG :
-				    UD_BYTEORDER_HOST);
+				    ts == TS_TUNNELS ? UD_BYTEORDER_HOST :
+				    UD_BYTEORDER_BIG);
 	ud_concat_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF, cat);
-	ud_daddr(ud, 0, v6);
+	ud_addr(ud, 0, v6, is_inbound(ts));
 	ud_tunnel_id(ud, 1);
+	if (ts == TS_OWN)
+		ud_expr(ud, 2, UD_EXPR_META, mark, 1);
 	ud_concat_end(ud, cat);
-	if (keys_only)
+	if (is_set(ts))
 		return;
-	if (ts == TS_XLATE)
+	if (ts != TS_TUNNELS)
 		ud_tunnel_id(ud, NFTNL_UDATA_SET_DATA_TYPEOF);
 	else
 		ud_expr(ud, NFTNL_UDATA_SET_DATA_TYPEOF, UD_EXPR_META, mark, 1);
@@ -75,15 +94,22 @@ static int put_set(struct batch *ctx, const struct tunnel_family *f,
 
 	if (ud)
 		ud_typeof(ud, v6, ts);
+	uint32_t type = (v6 ? UD_TYPE_IP6ADDR : UD_TYPE_IPADDR) <<
+			UD_TYPE_BITS | UD_TYPE_INTEGER;
+
 	set = set_new(ctx, f->name[ts], f->id[ts], ud);
 	if (!set)
 		return -1;
-	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE,
-			  (v6 ? UD_TYPE_IP6ADDR : UD_TYPE_IPADDR) <<
-			  UD_TYPE_BITS | UD_TYPE_INTEGER);
-	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, f->addr_len + 4);
+	if (ts == TS_OWN)
+		type = type << UD_TYPE_BITS | UD_TYPE_MARK;
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE, type);
+	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN,
+			  f->addr_len + (ts == TS_OWN ? 8 : 4));
 	nftnl_set_set_u32(set, NFTNL_SET_DESC_SIZE, cfg->tunnel_max);
-	if (ts == TS_LIVE || ts == TS_FRESH) {
+	if (is_inbound(ts)) {
+		/* written by the daemon only */
+		nftnl_set_set_u32(set, NFTNL_SET_FLAGS, 0);
+	} else if (ts == TS_LIVE || ts == TS_FRESH) {
 		/* updated from the packet path, forgotten when silent */
 		nftnl_set_set_u32(set, NFTNL_SET_FLAGS,
 				  NFT_SET_TIMEOUT | NFT_SET_EVAL);
@@ -92,18 +118,22 @@ static int put_set(struct batch *ctx, const struct tunnel_family *f,
 				  nft_fresh_ms(cfg));
 	} else {
 		nftnl_set_set_u32(set, NFTNL_SET_FLAGS, NFT_SET_MAP);
-		nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, ts == TS_XLATE ?
-				  UD_TYPE_INTEGER : UD_TYPE_MARK);
+		nftnl_set_set_u32(set, NFTNL_SET_DATA_TYPE, ts == TS_TUNNELS ?
+				  UD_TYPE_MARK : UD_TYPE_INTEGER);
 		nftnl_set_set_u32(set, NFTNL_SET_DATA_LEN,
-				  ts == TS_XLATE ? 2 : 4);
+				  ts == TS_TUNNELS ? 4 : 2);
 	}
 	return set_put(ctx, set, "adding a tunnel set");
 }
 
 int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f)
 {
-	return put_set(ctx, f, TS_TUNNELS) || put_set(ctx, f, TS_LIVE) ||
-	       put_set(ctx, f, TS_XLATE) || put_set(ctx, f, TS_FRESH);
+	int ts;
+
+	for (ts = 0; ts < TS_MAX; ts++)
+		if (put_set(ctx, f, ts))
+			return -1;
+	return 0;
 }
 
 uint64_t nft_fresh_ms(const struct nft_cfg *cfg)
@@ -120,15 +150,21 @@ static struct nftnl_set_elem *elem(const struct tunnel_family *f,
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	uint16_t tid = htons(el->id), orig = htons(el->orig_id);
-	uint8_t key[20] = { 0 };
+	uint32_t klen = f->addr_len + 4;
+	uint8_t key[24] = { 0 };
 
 	if (!e)
 		return NULL;
-	/* the address, then the Tunnel ID in its own 32-bit register */
+	/* the address, then the Tunnel ID in its own 32-bit register, and
+	 * the mark in the next */
 	memcpy(key, el->peer, f->addr_len);
 	memcpy(key + f->addr_len, &tid, 2);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, f->addr_len + 4);
-	if (el->set == TS_XLATE && !el->del)
+	if (el->set == TS_OWN) {
+		memcpy(key + klen, &el->mark, 4);
+		klen += 4;
+	}
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, klen);
+	if ((el->set == TS_XLATE || el->set == TS_LNS) && !el->del)
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &orig, 2);
 	else if (el->set == TS_TUNNELS && !el->del)
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &el->mark, 4);

@@ -101,6 +101,7 @@ static void handle_packet(struct queue *q, const struct nlmsghdr *nlh)
 	memset(pkt, 0, sizeof(*pkt));
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
 	pkt->id = ntohl(ph->packet_id);
+	pkt->hook = ph->hook;
 	q->stats.packets++;
 	if (!q->pending || pkt->id - q->max_id < 0x80000000u)
 		q->max_id = pkt->id;

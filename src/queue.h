@@ -21,6 +21,7 @@ struct queue_pkt {
 	size_t caplen;		/* bytes copied */
 	size_t len;		/* the packet's real length */
 	uint32_t id;
+	unsigned int hook;	/* NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, ... */
 	uint32_t mark;		/* skb mark, 0 if none */
 	int has_ct;		/* the kernel attached its conntrack (NFQA_CT) */
 	uint32_t ct_mark;

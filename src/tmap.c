@@ -116,6 +116,25 @@ void tmap_del(struct tmap *m, const struct tunnel *t)
 
 	for (s = 0; s < TS_FRESH; s++)
 		gather(m, t->family, &t->peer, t->id, s, 1, 0, 0, NULL);
+	tmap_unbind(m, t, 0);
+}
+
+void tmap_bind(struct tmap *m, const struct tunnel *t, void *tag)
+{
+	gather(m, t->family, &t->peer, t->id, TS_LNS, 0, 0, t->lns_id, tag);
+	gather(m, t->family, &t->peer, t->lns_id, TS_OWN, 0, t->mark, 0, tag);
+	gather(m, t->family, &t->peer, t->lns_id, TS_BOUND, 0, 0, 0, tag);
+}
+
+void tmap_unbind(struct tmap *m, const struct tunnel *t, int keep_bound)
+{
+	if (!t->lns_id)
+		return;
+	gather(m, t->family, &t->peer, t->id, TS_LNS, 1, 0, 0, NULL);
+	gather(m, t->family, &t->peer, t->lns_id, TS_OWN, 1, t->mark, 0, NULL);
+	if (!keep_bound)
+		gather(m, t->family, &t->peer, t->lns_id, TS_BOUND, 1, 0, 0,
+		       NULL);
 }
 
 static void tell_failed(struct tmap *m, const struct nft_elem *e)
@@ -170,7 +189,9 @@ static void drop_failed(struct tmap *m)
 	m->n = k;
 }
 
-/* Runs of one set and operation make few messages (and kernel work). */
+/* Runs of one set and operation make few messages (and kernel work).
+ * Deletions first: a deletion and an addition of one key in one
+ * transaction replace the element (a binding taken over). */
 static int cmp_elem(const void *a, const void *b)
 {
 	const struct nft_elem *x = a, *y = b;
@@ -178,7 +199,7 @@ static int cmp_elem(const void *a, const void *b)
 	if (x->family != y->family)
 		return x->family - y->family;
 	if (x->del != y->del)
-		return x->del - y->del;
+		return y->del - x->del;
 	return x->set - y->set;
 }
 
@@ -252,7 +273,8 @@ static void list_elem(struct listing *l, struct nftnl_set_elem *e)
 	data = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &dlen);
 	if (!key || klen != alen + 4)
 		return;
-	if (l->set != TS_LIVE && (!data || dlen != (l->set == TS_XLATE ? 2u : 4u)))
+	if (l->set != TS_LIVE &&
+	    (!data || dlen != (l->set == TS_TUNNELS ? 4u : 2u)))
 		return;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 256;
@@ -269,7 +291,7 @@ static void list_elem(struct listing *l, struct nftnl_set_elem *e)
 	memcpy(&x->peer, key, alen);
 	memcpy(&id, key + alen, 2);
 	x->id = ntohs(id);
-	if (l->set == TS_XLATE) {
+	if (l->set == TS_XLATE || l->set == TS_LNS) {
 		memcpy(&id, data, 2);
 		x->data = ntohs(id);
 	} else if (l->set == TS_TUNNELS) {
@@ -331,22 +353,46 @@ static const struct listed *find(const struct listing *l,
 		      NULL;
 }
 
+/* What the sweep lists: the fresh set says nothing the live one does
+ * not, own and bound nothing the lns map does not. */
+static int listed_set(int s)
+{
+	return s != TS_FRESH && s != TS_OWN && s != TS_BOUND;
+}
+
+/* A tunnel that is still there: known (again, after a restart), with
+ * its translation and its binding if it has them. */
+static void seen(struct tunnels *ts, const struct listed *t,
+		 const struct listed *x, const struct listed *lns)
+{
+	struct tunnel *k;
+
+	tunnels_seen(ts, t->family, &t->peer, t->id,
+		     x ? (uint16_t)x->data : t->id, t->data);
+	k = (struct tunnel *)tunnels_find(ts, t->family, &t->peer, t->id);
+	if (k && lns && k->lns_id != lns->data &&
+	    !tunnels_find_lns(ts, t->family, &t->peer, (uint16_t)lns->data))
+		tunnels_bind_lns(ts, k, (uint16_t)lns->data);
+}
+
 /*
  * One family: a tunnel that is no longer live is removed from the maps
  * (and forgotten: tunnels_sweep_end()); the others are seen, with their
- * translation if they have one.
+ * translation and binding if they have them.
  */
 static int list_family(struct tmap *m, struct tunnels *ts, int v6)
 {
 	const struct tunnel_family *f = &tunnel_families[v6];
 	struct listing l[TS_MAX];
-	const struct listed *t, *x;
+	const struct listed *t, *x, *lns;
+	struct tunnel gone;
 	int ret = 0, s;
 	size_t i;
 
 	memset(l, 0, sizeof(l));
-	/* the fresh set says nothing the live one does not */
-	for (s = 0; s < TS_FRESH && !ret; s++) {
+	for (s = 0; s < TS_MAX && !ret; s++) {
+		if (!listed_set(s))
+			continue;
 		l[s].family = v6 ? AF_INET6 : AF_INET;
 		l[s].set = s;
 		ret = list_map(m, f->name[s], &l[s]);
@@ -356,9 +402,9 @@ static int list_family(struct tmap *m, struct tunnels *ts, int v6)
 	for (i = 0; !ret && i < l[TS_TUNNELS].n; i++) {
 		t = &l[TS_TUNNELS].v[i];
 		x = find(&l[TS_XLATE], t);
+		lns = find(&l[TS_LNS], t);
 		if (find(&l[TS_LIVE], t)) {
-			tunnels_seen(ts, t->family, &t->peer, t->id,
-				     x ? (uint16_t)x->data : t->id, t->data);
+			seen(ts, t, x, lns);
 			continue;
 		}
 		gather(m, t->family, &t->peer, t->id, TS_TUNNELS, 1, 0, 0,
@@ -366,6 +412,16 @@ static int list_family(struct tmap *m, struct tunnels *ts, int v6)
 		if (x)
 			gather(m, t->family, &t->peer, t->id, TS_XLATE, 1, 0, 0,
 			       NULL);
+		if (lns) {
+			/* its binding goes with it */
+			memset(&gone, 0, sizeof(gone));
+			gone.family = (uint8_t)t->family;
+			gone.peer = t->peer;
+			gone.id = t->id;
+			gone.mark = t->data;
+			gone.lns_id = (uint16_t)lns->data;
+			tmap_unbind(m, &gone, 0);
+		}
 		m->stats.expired++;
 	}
 	for (s = 0; s < TS_MAX; s++)

@@ -24,6 +24,11 @@ int tmap_open(struct tmap **out, struct nft *nft, tmap_failed_fn *failed,
 void tmap_add(struct tmap *m, struct tunnel *t, void *tag);
 /* Gather the removal of a tunnel's elements. */
 void tmap_del(struct tmap *m, const struct tunnel *t);
+/* Gather the elements that bind the L2TP daemon's ID of @t (t->lns_id)
+ * to its mark, or (unbind) remove them; @keep_bound: another tunnel
+ * takes the ID over. */
+void tmap_bind(struct tmap *m, const struct tunnel *t, void *tag);
+void tmap_unbind(struct tmap *m, const struct tunnel *t, int keep_bound);
 /* A known tunnel again (a retransmitted SCCRQ): keep it live. */
 void tmap_refresh(struct tmap *m, struct tunnel *t);
 /* Add what was gathered: one transaction, one send. */

@@ -55,8 +55,9 @@ int tunnels_init(struct tunnels *ts, unsigned int max_per_family,
 		n <<= 1;
 	ts->by_id = calloc(n, sizeof(*ts->by_id));
 	ts->by_orig = calloc(n, sizeof(*ts->by_orig));
+	ts->by_lns = calloc(n, sizeof(*ts->by_lns));
 	ts->by_mark = calloc(n, sizeof(*ts->by_mark));
-	if (!ts->by_id || !ts->by_orig || !ts->by_mark) {
+	if (!ts->by_id || !ts->by_orig || !ts->by_lns || !ts->by_mark) {
 		tunnels_free(ts);
 		return -ENOMEM;
 	}
@@ -93,6 +94,7 @@ void tunnels_free(struct tunnels *ts)
 	}
 	free(ts->by_id);
 	free(ts->by_orig);
+	free(ts->by_lns);
 	free(ts->by_mark);
 	memset(ts, 0, sizeof(*ts));
 }
@@ -108,6 +110,50 @@ static struct tunnel **orig_slot(const struct tunnels *ts, int family,
 				 uint32_t mark)
 {
 	return &ts->by_orig[hash(family, peer, orig_id, mark) & ts->mask];
+}
+
+/* the LNS's IDs hash apart from the peer's: 0x10000 + ID */
+static struct tunnel **lns_slot(const struct tunnels *ts, int family,
+				const void *peer, uint16_t lns_id)
+{
+	return &ts->by_lns[hash(family, peer, lns_id, 0x10000) & ts->mask];
+}
+
+struct tunnel *tunnels_find_lns(const struct tunnels *ts, int family,
+				const void *peer, uint16_t lns_id)
+{
+	struct tunnel *t = *lns_slot(ts, family, peer, lns_id);
+
+	for (; t; t = t->next_lns)
+		if (t->lns_id == lns_id && same_peer(t, family, peer))
+			return t;
+	return NULL;
+}
+
+static void unlink_lns(struct tunnels *ts, struct tunnel *t)
+{
+	struct tunnel **p;
+
+	if (!t->lns_id)
+		return;
+	p = lns_slot(ts, t->family, &t->peer, t->lns_id);
+	while (*p != t)
+		p = &(*p)->next_lns;
+	*p = t->next_lns;
+	t->lns_id = 0;
+}
+
+void tunnels_bind_lns(struct tunnels *ts, struct tunnel *t, uint16_t lns_id)
+{
+	struct tunnel **slot;
+
+	unlink_lns(ts, t);
+	if (!lns_id)
+		return;
+	t->lns_id = lns_id;
+	slot = lns_slot(ts, t->family, &t->peer, lns_id);
+	t->next_lns = *slot;
+	*slot = t;
 }
 
 const struct tunnel *tunnels_find(const struct tunnels *ts, int family,
@@ -303,6 +349,7 @@ static void unlink_orig(struct tunnels *ts, struct tunnel *t)
 static void forget(struct tunnels *ts, struct tunnel *t)
 {
 	unlink_orig(ts, t);
+	unlink_lns(ts, t);
 	count_mark(ts, t->mark, -1);
 	ts->count[t->family == AF_INET6]--;
 	free(t);

@@ -16,7 +16,7 @@
  * only the address.  Pure: memory only, no kernel.
  */
 struct tunnel {
-	struct tunnel *next_id, *next_orig;	/* hash chains */
+	struct tunnel *next_id, *next_orig, *next_lns;	/* hash chains */
 	uint8_t family;
 	union l2tp_nfq_addr peer;
 	uint16_t id;		/* the ID the L2TP daemon sees */
@@ -24,6 +24,8 @@ struct tunnel {
 	uint32_t mark;		/* the SA's mark */
 	uint32_t sweep;		/* last sweep that found it in the kernel */
 	uint32_t live_at;	/* tmap's: when it last wrote its liveness */
+	uint16_t lns_id;	/* the L2TP daemon's own ID for it (its
+				 * SCCRP), 0 while not known */
 };
 
 /* How many tunnels one SA (mark) has: its quota. */
@@ -34,7 +36,7 @@ struct mark_count {
 };
 
 struct tunnels {
-	struct tunnel **by_id, **by_orig;
+	struct tunnel **by_id, **by_orig, **by_lns;
 	struct mark_count **by_mark;
 	size_t mask;		/* buckets - 1 */
 	unsigned int count[2], max;	/* per family: IPv4, IPv6 */
@@ -72,6 +74,16 @@ int tunnels_assign(struct tunnels *ts, int family, const void *peer,
 const struct tunnel *tunnels_find_orig(const struct tunnels *ts, int family,
 				       const void *peer, uint16_t orig_id,
 				       uint32_t mark);
+/*
+ * The L2TP daemon's own ID for a tunnel, from its SCCRP: what the peer
+ * puts in the header of everything it sends on the tunnel.  One tunnel
+ * per (peer, lns_id): tunnels_find_lns() says who holds it; unbind that
+ * one first.  @lns_id 0 unbinds.
+ */
+void tunnels_bind_lns(struct tunnels *ts, struct tunnel *t, uint16_t lns_id);
+struct tunnel *tunnels_find_lns(const struct tunnels *ts, int family,
+				const void *peer, uint16_t lns_id);
+
 /* Forget @t (its map elements could not be added). */
 void tunnels_remove(struct tunnels *ts, struct tunnel *t);
 

@@ -31,6 +31,10 @@ static const char *const refusal_names[XR_MAX] = {
 };
 
 struct xlate_stats {
+	uint64_t bound;		/* tunnels bound inbound (SCCRPs) */
+	uint64_t replaced;	/* of which took an ID over from another */
+	uint64_t unbound;	/* SCCRPs of tunnels the daemon did not bind */
+	uint64_t bind_failed;	/* SCCRPs dropped: binding not committed */
 	uint64_t translated;	/* SCCRQs given another ID */
 	uint64_t stopccn;	/* StopCCNs given the daemon's ID back */
 	uint64_t refused[XR_MAX];	/* SCCRQs dropped, by reason */
@@ -44,11 +48,13 @@ struct xlate {
 	time_t next_sweep;
 	struct ratelimit warn_rl;
 	struct xlate_stats stats;
-	/* new tunnels and the packets that wait for their elements */
+	/* new tunnels and bindings, and the packets that wait for their
+	 * elements */
 	unsigned int nnew;
 	struct {
 		struct tunnel *t;
 		struct queue_pkt *pkt;
+		int binding;	/* an SCCRP: the tunnel stays if it fails */
 		int failed;
 	} fresh[XLATE_UNCOMMITTED];
 };
@@ -143,11 +149,11 @@ static int refusal(int err)
 
 /* @pkt waits for @t's elements to be committed; 1 if they are not yet */
 static int wait_for(struct xlate *x, struct tunnel *t, struct queue_pkt *pkt,
-		    int is_new)
+		    int is_new, int binding)
 {
 	unsigned int i;
 
-	if (!is_new) {
+	if (!is_new && !binding) {
 		/* a retransmission in the batch that opened the tunnel */
 		for (i = 0; i < x->nnew && x->fresh[i].t != t; i++)
 			;
@@ -156,6 +162,7 @@ static int wait_for(struct xlate *x, struct tunnel *t, struct queue_pkt *pkt,
 	}
 	x->fresh[x->nnew].t = t;
 	x->fresh[x->nnew].pkt = pkt;
+	x->fresh[x->nnew].binding = binding;
 	x->fresh[x->nnew].failed = 0;
 	x->nnew++;
 	return 1;
@@ -192,7 +199,7 @@ int xlate_sccrq(struct xlate *x, struct queue_pkt *pkt,
 	}
 	if (x->nnew == XLATE_UNCOMMITTED)
 		xlate_commit(x);
-	if (!wait_for(x, a.t, pkt, a.is_new) || !a.is_new)
+	if (!wait_for(x, a.t, pkt, a.is_new, 0) || !a.is_new)
 		tmap_refresh(x->tmap, a.t);
 	else
 		tmap_add(x->tmap, a.t, a.t);
@@ -222,6 +229,44 @@ int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
 	return ret;
 }
 
+void xlate_sccrp(struct xlate *x, struct queue_pkt *pkt,
+		 const struct pkt_udp *u, const struct l2tp_stopccn *s)
+{
+	struct tunnel *t, *holder;
+
+	t = (struct tunnel *)tunnels_find_orig(&x->ts, u->family, &u->daddr,
+					       s->tunnel_id, pkt->mark);
+	if (!t) {
+		x->stats.unbound++;
+		return;
+	}
+	if (t->lns_id == s->assigned_id)
+		return;		/* sent again */
+	holder = tunnels_find_lns(&x->ts, u->family, &u->daddr,
+				  s->assigned_id);
+	if (holder) {
+		/* the L2TP daemon reused its ID: the old tunnel is over */
+		tmap_unbind(x->tmap, holder, 1);
+		tunnels_bind_lns(&x->ts, holder, 0);
+		x->stats.replaced++;
+	}
+	tmap_unbind(x->tmap, t, 0);
+	if (x->nnew == XLATE_UNCOMMITTED)
+		xlate_commit(x);
+	tunnels_bind_lns(&x->ts, t, s->assigned_id);
+	wait_for(x, t, pkt, 0, 1);
+	tmap_bind(x->tmap, t, t);
+	x->stats.bound++;
+}
+
+/* The binding of @t failed: @t is no longer bound inbound. */
+static void unbind(struct xlate *x, struct tunnel *t)
+{
+	x->stats.bind_failed++;
+	tmap_unbind(x->tmap, t, 0);
+	tunnels_bind_lns(&x->ts, t, 0);
+}
+
 void xlate_commit(struct xlate *x)
 {
 	unsigned int i, undone = 0;
@@ -234,7 +279,8 @@ void xlate_commit(struct xlate *x)
 		if (!x->fresh[i].failed)
 			continue;
 		x->fresh[i].pkt->drop = 1;
-		x->stats.refused[XR_UNCOMMITTED]++;
+		if (!x->fresh[i].binding)
+			x->stats.refused[XR_UNCOMMITTED]++;
 		undone++;
 	}
 	/* its retransmission must not find it bound */
@@ -242,6 +288,10 @@ void xlate_commit(struct xlate *x)
 		if (!x->fresh[i].failed || undone_before(x, i))
 			continue;
 		t = x->fresh[i].t;
+		if (x->fresh[i].binding) {
+			unbind(x, t);
+			continue;
+		}
 		tmap_del(x->tmap, t);
 		tunnels_remove(&x->ts, t);
 	}
@@ -249,8 +299,8 @@ void xlate_commit(struct xlate *x)
 	if (undone) {
 		tmap_commit(x->tmap);
 		if (log_ratelimit(&x->warn_rl))
-			log_warnx("%u SCCRQs dropped: the kernel refused their "
-				  "tunnels' map elements", undone);
+			log_warnx("%u SCCRQs or SCCRPs dropped: the kernel "
+				  "refused their tunnels' map elements", undone);
 	}
 }
 
@@ -291,6 +341,12 @@ void xlate_log_stats(const struct xlate *x)
 		 (unsigned long long)x->stats.translated,
 		 (unsigned long long)x->stats.stopccn,
 		 (unsigned long long)x->stats.swept, buf);
+	log_info("inbound: tunnels bound %llu (taking over an ID %llu), "
+		 "SCCRPs of other tunnels %llu, SCCRPs dropped (binding not "
+		 "committed) %llu", (unsigned long long)x->stats.bound,
+		 (unsigned long long)x->stats.replaced,
+		 (unsigned long long)x->stats.unbound,
+		 (unsigned long long)x->stats.bind_failed);
 	tmap_log_stats(x->tmap);
 }
 

@@ -50,7 +50,7 @@ variant() {	# variant NAME OPTIONS...: one combination
 	*" --tunnel-marks "*)
 		check "$vname: installed queue rules queue to $QNUM, no bypass" \
 			sh -c "$IN_S nft list table inet $table 2>/dev/null |
-			grep 'queue num' | grep -c 'queue num $QNUM\$' | grep -qx 2" ;;
+			grep 'queue num' | grep -c 'queue num $QNUM\$' | grep -qx 3" ;;
 	*)
 		check "$vname: installed queue rule queues to $QNUM, bypass" \
 			sh -c "$IN_S nft list table inet $table 2>/dev/null |

@@ -100,6 +100,15 @@ int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
 	return 0;
 }
 
+void xlate_sccrp(struct xlate *x, struct queue_pkt *pkt,
+		 const struct pkt_udp *u, const struct l2tp_stopccn *s)
+{
+	(void)x;
+	(void)pkt;
+	(void)u;
+	(void)s;
+}
+
 void xlate_commit(struct xlate *x)
 {
 	if (x)
