@@ -220,6 +220,9 @@ int main(int argc, char **argv)
 	log_init("l2tp-nfqd", c.use_syslog, c.debug);
 	setup_signals(&waitmask);
 	notify_init();
+	/* already that user (a unit with User=): nothing to switch */
+	if (c.user && geteuid() == c.user_uid && getegid() == c.user_gid)
+		c.user = NULL;
 	if (c.user && geteuid() != 0) {
 		log_warnx("--user %s: only root can switch users", c.user);
 		return 1;

@@ -79,6 +79,9 @@ check "--sa-marks: XFRM dump and events, the SA map filled" \
 check "--user needs root: refused, not half-done" sh -c \
 	"$AS_U '$DAEMON' --user nobody -n $QNUM 2>&1 |
 		grep -q 'only root can switch users'"
+check "--user naming the user it runs as: nothing to switch, it runs" \
+	sh -c "timeout 2 $IN_S $AS_U '$DAEMON' --user $U -n $((QNUM + 1)) \
+		--no-rules 2>&1 | grep -q 'queue the SCCRQs to queue'"
 stop daemon
 check "exits 0" test "$STATUS" -eq 0
 check "and removes its table" gone
