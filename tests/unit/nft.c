@@ -289,8 +289,43 @@ static void test_nft_elements(void)
 	      nlh->nlmsg_seq == ack);
 }
 
+/* The inbound binding's elements: keyed by the L2TP daemon's ID. */
+static void test_nft_bindings(void)
+{
+	struct nft_cfg cfg = {
+		.table = "l2tp-nfqd", .tunnel_marks = 1, .tunnel_timeout = 300,
+	};
+	static const uint8_t own4[] = { 192, 0, 2, 1, 0x0a, 0x01, 0, 0 };
+	static char buf[NFT_ELEM_BUF(3)] __attribute__((aligned(8)));
+	struct in_addr peer = { htonl(0xc0000201) };
+	struct nft_elem el[3] = {
+		{ AF_INET, &peer, 0x0a01, TS_OWN, 0, 0x105, 0, NULL },
+		{ AF_INET, &peer, 0x0a01, TS_BOUND, 0, 0, 0, NULL },
+		{ AF_INET, &peer, 1, TS_LNS, 0, 0, 0x0a01, NULL },
+	};
+	uint32_t seq = 1, first, klen = 0, mark, m;
+	const struct nlmsghdr *nlh;
+	uint64_t timeout;
+	uint8_t key[32];
+	size_t len;
+	int left;
+
+	len = nft_build_elems(buf, sizeof(buf), &cfg, el, 3, 0, &seq, &first);
+	nlh = mnl_nlmsg_next((const void *)buf, &(int){ (int)len });
+	elem_msg(nlh, key, &klen, &mark, &timeout);
+	memcpy(&m, key + 8, 4);
+	CHECK("own: address . the L2TP daemon's ID . the mark, host order",
+	      len && klen == 12 && !memcmp(key, own4, 8) && m == 0x105);
+	left = (int)len;
+	nlh = mnl_nlmsg_next(mnl_nlmsg_next((const void *)buf, &left), &left);
+	elem_msg(nlh, key, &klen, &mark, &timeout);
+	CHECK("bound: address . the L2TP daemon's ID",
+	      klen == 8 && !memcmp(key, own4, 8));
+}
+
 void test_nft(void)
 {
 	test_nft_batch();
 	test_nft_elements();
+	test_nft_bindings();
 }

@@ -156,8 +156,43 @@ static void test_tunnels_limits(void)
 	tunnels_free(&ts);
 }
 
+/* The L2TP daemon's own IDs: one tunnel per (peer, ID). */
+static void test_tunnels_lns(void)
+{
+	struct tunnel_assign a, b;
+	struct tunnels ts;
+
+	tunnels_init(&ts, 100, 0);
+	tunnels_assign(&ts, AF_INET, nat, 1, 0x10, 1, &a);
+	tunnels_assign(&ts, AF_INET, nat, 1, 0x20, 1, &b);
+	tunnels_bind_lns(&ts, a.t, 0xa01);
+	CHECK("lns: found by the peer and the L2TP daemon's ID",
+	      tunnels_find_lns(&ts, AF_INET, nat, 0xa01) == a.t &&
+	      !tunnels_find_lns(&ts, AF_INET, other, 0xa01) &&
+	      !tunnels_find_lns(&ts, AF_INET, nat, 0xa02));
+	tunnels_bind_lns(&ts, a.t, 0xa02);
+	CHECK("lns: bound again, the old ID is free",
+	      !tunnels_find_lns(&ts, AF_INET, nat, 0xa01) &&
+	      tunnels_find_lns(&ts, AF_INET, nat, 0xa02) == a.t);
+	tunnels_bind_lns(&ts, a.t, 0);
+	tunnels_bind_lns(&ts, b.t, 0xa02);
+	CHECK("lns: taken over by another tunnel",
+	      tunnels_find_lns(&ts, AF_INET, nat, 0xa02) == b.t &&
+	      a.t->lns_id == 0);
+	tunnels_remove(&ts, b.t);
+	CHECK("lns: a removed tunnel's ID is gone",
+	      !tunnels_find_lns(&ts, AF_INET, nat, 0xa02));
+	tunnels_bind_lns(&ts, a.t, 0xa03);
+	tunnels_sweep_begin(&ts);
+	tunnels_sweep_end(&ts);
+	CHECK("lns: and a swept one's", !tunnels_find_lns(&ts, AF_INET, nat,
+							  0xa03));
+	tunnels_free(&ts);
+}
+
 void test_tunnels(void)
 {
+	test_tunnels_lns();
 	test_tunnels_assign();
 	test_tunnels_sweep();
 	test_tunnels_limits();
