@@ -44,7 +44,8 @@ endif
 PURE_SRCS  := src/pkt.c src/l2tp.c src/msg.c src/escape.c
 DAEMON_SRCS := $(PURE_SRCS) src/ring.c src/log.c src/nl.c src/queue.c src/ct.c \
 	      src/ipc.c src/handler.c src/tunnels.c src/tmap.c src/xlate.c \
-	      src/nft_expr.c src/nft_batch.c src/nft_build.c src/nft_sets.c \
+	      src/nft_expr.c src/nft_batch.c src/nft_build.c \
+	      src/nft_tunnel_rules.c src/nft_sets.c \
 	      src/nft_print.c src/nft_guard.c src/nft_scan.c src/nft.c \
 	      src/kl2tp_parse.c src/kl2tp.c src/notify.c src/priv.c \
 	      src/htab.c src/xfrm_parse.c src/xfrm_db.c src/xfrm_db_sa.c \
@@ -52,8 +53,8 @@ DAEMON_SRCS := $(PURE_SRCS) src/ring.c src/log.c src/nl.c src/queue.c src/ct.c \
 	      src/options.c src/main.c
 LISTEN_SRCS := src/listen.c src/escape.c
 UNIT_SRCS  := $(wildcard tests/unit/*.c) $(PURE_SRCS) src/ring.c src/log.c \
-	      src/nl.c src/nft_expr.c src/nft_batch.c src/nft_build.c src/nft_sets.c \
-	      src/handler.c src/tunnels.c \
+	      src/nl.c src/nft_expr.c src/nft_batch.c src/nft_build.c \
+	      src/nft_tunnel_rules.c src/nft_sets.c src/handler.c src/tunnels.c \
 	      src/kl2tp_parse.c src/htab.c src/xfrm_parse.c src/xfrm_db.c \
 	      src/xfrm_db_sa.c src/nft_sa.c
 TOOL_SRCS  := tests/nettool.c

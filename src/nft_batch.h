@@ -120,6 +120,19 @@ struct tunnel_family {
 
 extern const struct tunnel_family tunnel_families[2];	/* IPv4, IPv6 */
 
+/* Where the L2TP header's fields sit in the transport header. */
+#define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
+#define TH_L2TP_FLAGS		TH_L2TP(0)
+
+/* The rules of --tunnel-marks (nft_tunnel_rules.c): a family's rules of
+ * the tunnels chain, the output chain's jump to it, the sets and the
+ * inbound chain, the input chain's jump to it, the SCCRP chain. */
+int put_tunnel_rules(struct batch *ctx, const struct tunnel_family *f);
+int put_jump_rule(struct batch *ctx);
+int put_inbound(struct batch *ctx);
+int put_inbound_jump(struct batch *ctx);
+int put_sccrp(struct batch *ctx);
+
 /* The fresh sets' timeout, in ms. */
 uint64_t nft_fresh_ms(const struct nft_cfg *cfg);
 /* The sets of one family, declared as nft declares them. */
