@@ -2,10 +2,19 @@
 /*
  * Test helper: sends crafted L2TP/UDP datagrams and counts received ones.
  *
- *   nettool send [-s SPORT] [-M MARK] [-n COUNT] [-r RATE] [-D] DST DPORT
- *                KIND [ARGS]
+ *   nettool send [-s SPORT] [-M MARK] [-n COUNT] [-r RATE] [-D] [-O] [-T TOS]
+ *                [-P BYTES] [-F SPLIT] [-p] DST DPORT KIND [ARGS]
  *     -r: at most RATE datagrams per second
  *     -D: IPv6 only, add a destination options extension header
+ *     -O: IPv4 only, add IP options (four NOPs: a 24-byte header)
+ *     -T: the IP TOS byte (IPv6: traffic class), e.g. DSCP << 2
+ *     -P: sccrq only: BYTES of vendor AVPs (vendor 9, type 99, at most
+ *         1023 bytes each) before the Assigned Tunnel ID
+ *     -F: IPv6 only, on a raw socket: SPLIT 0: each datagram in an
+ *         atomic fragment (a fragment header with offset 0 and M clear);
+ *         SPLIT > 0 (a multiple of 8): in two fragments, the first with
+ *         SPLIT bytes of the UDP datagram (8: its header alone)
+ *     -p: print each datagram's summary (as dump -a) before sending it
  *     KIND: sccrq TID HOST | hex HEXBYTES | data | random SEED | cuts
  *     (cuts: every truncation of a valid SCCRQ, one datagram each;
  *      HOST may hold \xHH escapes)
@@ -18,17 +27,22 @@
  *   send -w MS: then wait MS for a reply on the same socket, print it
  *   nettool echo [-6] PORT COUNT        answer COUNT datagrams with their
  *       own bytes, from a socket without SO_MARK
- *   nettool dump [-6] PORT              print each datagram in hex, a line
- *       each (the kernel drops those with a bad UDP checksum)
+ *   nettool dump [-6] [-a] PORT         print each datagram in hex, a line
+ *       each (the kernel drops those with a bad UDP checksum); -a: a
+ *       summary instead, "len N tunnel T host H tid T at OFF sum S":
+ *       the L2TP header's Tunnel ID, the first Host Name of vendor 0,
+ *       the last Assigned Tunnel ID of vendor 0 and where its value is,
+ *       a hash of all the other bytes
  *   nettool esp DST SPI                 send one ESP packet (IP protocol
  *       50) with that SPI, sequence number 1 and 8 bytes of nothing
- *   nettool supervise NOTIFY CMD ARGS... a service manager's part of
+ *   nettool supervise [-r MS] NOTIFY CMD ARGS... a service manager's part of
  *       the sd_notify and file descriptor store protocols, as systemd
  *       plays it with Restart=always: runs CMD with NOTIFY_SOCKET, keeps
  *       the descriptors it stores (FDSTORE=1, FDNAME=), starts it again
  *       when it exits, passing them back (LISTEN_FDS, LISTEN_FDNAMES,
  *       LISTEN_PID); SIGTERM stops CMD and closes the store, as a stop
- *       does.  Prints "ready PID", "stored NAME", "exited STATUS".
+ *       does; -r: wait MS before a restart (200).  Prints "ready PID",
+ *       "stored NAME", "exited STATUS".
  * DST may be IPv4 or IPv6.
  */
 #include <arpa/inet.h>
@@ -40,6 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/ip6.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -49,6 +64,9 @@
 #include <l2tp-nfq/l2tp-nfqd.h>
 
 #include "sccrq.h"
+
+/* the largest UDP payload over IPv4 */
+#define DGRAM_MAX	65507
 
 static void die(const char *what)
 {
@@ -102,6 +120,198 @@ static size_t build_random(uint8_t *p, size_t size)
 	return n;
 }
 
+static unsigned int get16(const uint8_t *p)
+{
+	return (unsigned int)p[0] << 8 | p[1];
+}
+
+/*
+ * One line about a datagram, as an L2TP daemon would read it: its length,
+ * the header's Tunnel ID (L2TPv2), the first Host Name of vendor 0, the last Assigned Tunnel ID of vendor
+ * 0 and the offset of its value, and an FNV-1a hash of every other byte
+ * (the same for an SCCRQ and its rewritten copy).
+ */
+static void summary(const uint8_t *p, size_t n)
+{
+	size_t msglen, pos = 12, alen, off = 0, hlen = 0, i;
+	const uint8_t *host = NULL;
+	unsigned int tid = 0, vendor, type;
+	uint32_t h = 2166136261u;
+
+	if (n >= 12 && (p[0] & 0xc0) == 0xc0) {
+		msglen = get16(p + 2) < n ? get16(p + 2) : n;
+		while (pos + 6 <= msglen) {
+			alen = get16(p + pos) & 0x3ff;
+			if (alen < 6 || pos + alen > msglen)
+				break;
+			vendor = get16(p + pos + 2);
+			type = get16(p + pos + 4);
+			if (!vendor && type == 7 && !host) {
+				host = p + pos + 6;
+				hlen = alen - 6;
+			}
+			if (!vendor && type == 9 && alen == 8) {
+				tid = get16(p + pos + 6);
+				off = pos + 6;
+			}
+			pos += alen;
+		}
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ (off && (i == off || i == off + 1) ? 0 : p[i])) *
+		    16777619u;
+	printf("len %zu tunnel ", n);
+	if (n >= 6 && (p[1] & 0x0f) == 2)	/* with or without Length */
+		printf("%u", get16(p + (p[0] & 0x40 ? 4 : 2)));
+	else
+		putchar('-');
+	printf(" host ");
+	for (i = 0; host && i < hlen; i++)
+		putchar(host[i] > 0x20 && host[i] < 0x7f ? host[i] : '?');
+	if (!host)
+		putchar('-');
+	if (off)
+		printf(" tid %u at %zu", tid, off);
+	else
+		printf(" tid - at -");
+	printf(" sum %08x\n", h);
+}
+
+/*
+ * Vendor AVPs (vendor 9, type 99, not mandatory) of @pad bytes in all
+ * before the SCCRQ's last AVP (the Assigned Tunnel ID, 8 bytes); fixes
+ * the Length.  Returns the new length, or 0 if it does not fit.
+ */
+static size_t pad_sccrq(uint8_t *p, size_t n, size_t size, size_t pad)
+{
+	size_t at = n - 8, left = pad, a;
+
+	if (pad && pad < 6)
+		return 0;
+	if (n + pad > size || n + pad > 65535)
+		return 0;
+	memmove(p + at + pad, p + at, 8);
+	while (left) {
+		a = left > 1000 ? 1000 : left;
+		/* never leave a remainder shorter than an AVP header */
+		if (left - a && left - a < 6)
+			a -= 6;
+		sccrq_put16(p, at, (unsigned int)a);
+		sccrq_put16(p, at + 2, 9);
+		sccrq_put16(p, at + 4, 99);
+		memset(p + at + 6, 'p', a - 6);
+		at += a;
+		left -= a;
+	}
+	sccrq_put16(p, 2, (unsigned int)(n + pad));
+	return n + pad;
+}
+
+/* The Internet checksum's sum of @n bytes, folded later. */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += get16(p + i);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+/*
+ * An IPv6 packet with a fragment header of offset 0 and M clear (an
+ * atomic fragment) around a UDP datagram with a valid checksum, from
+ * @src port @sport to @dst; IPV6_HDRINCL.  Returns its length.
+ */
+static size_t build_frag6(uint8_t *pkt, const struct in6_addr *src,
+			  const struct sockaddr_in6 *dst, unsigned int sport,
+			  unsigned int tclass, const uint8_t *payload, size_t n)
+{
+	size_t ulen = 8 + n;
+	uint32_t sum;
+	uint8_t *udp = pkt + 48;
+
+	memset(pkt, 0, 48 + 8);
+	pkt[0] = (uint8_t)(0x60 | (tclass >> 4));
+	pkt[1] = (uint8_t)((tclass & 0x0f) << 4);
+	sccrq_put16(pkt, 4, (unsigned int)(8 + ulen));
+	pkt[6] = IPPROTO_FRAGMENT;
+	pkt[7] = 64;
+	memcpy(pkt + 8, src, 16);
+	memcpy(pkt + 24, &dst->sin6_addr, 16);
+	pkt[40] = IPPROTO_UDP;
+	/* offset 0, M clear; an identification of its own */
+	pkt[44] = (uint8_t)rand();
+	pkt[45] = (uint8_t)rand();
+	pkt[46] = (uint8_t)rand();
+	pkt[47] = (uint8_t)rand() | 1;
+	sccrq_put16(udp, 0, sport);
+	sccrq_put16(udp, 2, ntohs(dst->sin6_port));
+	sccrq_put16(udp, 4, (unsigned int)ulen);
+	memcpy(udp + 8, payload, n);
+	sum = csum_add(0, pkt + 8, 32);
+	sum += IPPROTO_UDP + (uint32_t)ulen;
+	sum = csum_add(sum, udp, ulen);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	sccrq_put16(udp, 6, sum ? sum : 0xffff);
+	return 48 + ulen;
+}
+
+/*
+ * Send the atomic fragment @pkt (@n bytes, from build_frag6()) on the raw
+ * socket @fd: whole (@split 0), or as two fragments cut @split bytes into
+ * the UDP datagram.
+ */
+static void send_frag6(int fd, const struct sockaddr_in6 *to, uint8_t *pkt,
+		       size_t n, size_t split)
+{
+	static uint8_t second[48 + 8 + DGRAM_MAX];
+	size_t ulen = n - 48;
+
+	if (split && (split % 8 || split >= ulen)) {
+		fprintf(stderr, "nettool: bad -F split\n");
+		exit(2);
+	}
+	if (split) {
+		memcpy(second, pkt, 48);
+		memcpy(second + 48, pkt + 48 + split, ulen - split);
+		sccrq_put16(second, 4, (unsigned int)(8 + ulen - split));
+		sccrq_put16(second, 42, (unsigned int)split); /* offset, M 0 */
+		sccrq_put16(pkt, 4, (unsigned int)(8 + split));
+		sccrq_put16(pkt, 42, 1);			/* offset 0, M */
+		n = 48 + split;
+	}
+	while (sendto(fd, pkt, n, 0, (const struct sockaddr *)to,
+		      sizeof(*to)) < 0) {
+		if (errno != ENOBUFS && errno != EAGAIN)
+			die("sendto");
+		usleep(100);
+	}
+	while (split && sendto(fd, second, 48 + ulen - split, 0,
+			       (const struct sockaddr *)to, sizeof(*to)) < 0) {
+		if (errno != ENOBUFS && errno != EAGAIN)
+			die("sendto");
+		usleep(100);
+	}
+}
+
+/* The source address the kernel would pick for @dst. */
+static void source_for(const struct sockaddr_in6 *dst, struct in6_addr *src)
+{
+	struct sockaddr_in6 me;
+	socklen_t sl = sizeof(me);
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) ||
+	    getsockname(fd, (struct sockaddr *)&me, &sl))
+		die("source address");
+	*src = me.sin6_addr;
+	close(fd);
+}
+
 static int parse_addr(const char *s, unsigned int port,
 		      struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -148,19 +358,23 @@ static int bound_socket(int family, unsigned int port)
 static int do_send(int argc, char **argv)
 {
 	unsigned int sport = 0, mark = 0, i, count = 1, tid = 0, dstopts = 0;
+	unsigned int tos = 0, print = 0, ipopts = 0;
+	long frag = -1;
 	unsigned long rate = 0;
+	size_t pad = 0;
 	int wait_ms = 0;
 	struct timespec t0, t;
 	/* next header (set by the kernel), length 0 (8 bytes), PadN */
 	uint8_t opts[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
 	struct sockaddr_storage dst;
-	uint8_t buf[4096];
+	static uint8_t buf[DGRAM_MAX + 1], raw[48 + 8 + DGRAM_MAX];
+	struct in6_addr src6;
 	socklen_t dlen;
 	const char *kind, *host = NULL;
 	size_t n = 0;
-	int c, fd, family;
+	int c, fd, rawfd = -1, family;
 
-	while ((c = getopt(argc, argv, "s:M:n:r:Dw:")) != -1) {
+	while ((c = getopt(argc, argv, "s:M:n:r:DOw:T:P:F:p")) != -1) {
 		switch (c) {
 		case 'w':
 			wait_ms = atoi(optarg);
@@ -171,6 +385,9 @@ static int do_send(int argc, char **argv)
 		case 'D':
 			dstopts = 1;
 			break;
+		case 'O':
+			ipopts = 1;
+			break;
 		case 's':
 			sport = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
@@ -179,6 +396,18 @@ static int do_send(int argc, char **argv)
 			break;
 		case 'n':
 			count = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'T':
+			tos = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'P':
+			pad = strtoul(optarg, NULL, 0);
+			break;
+		case 'F':
+			frag = strtol(optarg, NULL, 0);
+			break;
+		case 'p':
+			print = 1;
 			break;
 		default:
 			return 2;
@@ -193,13 +422,44 @@ static int do_send(int argc, char **argv)
 	fd = bound_socket(family, sport);
 	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
 		die("SO_MARK");
+	if (tos && family == AF_INET &&
+	    setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)))
+		die("IP_TOS");
+	if (tos && family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)))
+		die("IPV6_TCLASS");
 	if (dstopts && setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, opts,
 				  sizeof(opts)))
 		die("IPV6_DSTOPTS");
+	if (ipopts && setsockopt(fd, IPPROTO_IP, IP_OPTIONS, "\1\1\1\1", 4))
+		die("IP_OPTIONS");
+	if (frag >= 0) {
+		int one = 1;
+
+		if (family != AF_INET6) {
+			fprintf(stderr, "nettool: -F is for IPv6\n");
+			return 2;
+		}
+		/* IPPROTO_RAW implies IPV6_HDRINCL */
+		rawfd = socket(AF_INET6, SOCK_RAW, IPPROTO_RAW);
+		if (rawfd < 0)
+			die("raw socket");
+		setsockopt(rawfd, IPPROTO_IPV6, 36 /* IPV6_HDRINCL */, &one,
+			   sizeof(one));
+		if (mark && setsockopt(rawfd, SOL_SOCKET, SO_MARK, &mark,
+				       sizeof(mark)))
+			die("SO_MARK");
+		source_for((struct sockaddr_in6 *)&dst, &src6);
+		srand((unsigned int)getpid());
+	}
 	if (!strcmp(kind, "sccrq") && argc - optind >= 5) {
 		tid = (unsigned int)strtoul(argv[optind + 3], NULL, 0);
 		host = argv[optind + 4];
 		unescape(argv[optind + 4]);
+		if (strlen(host) > 1017) {
+			fprintf(stderr, "nettool: host name too long\n");
+			return 2;
+		}
 	} else if (!strcmp(kind, "cuts")) {
 		n = sccrq_build(buf, 1, "truncated");
 		count = (unsigned int)n;
@@ -234,10 +494,28 @@ static int do_send(int argc, char **argv)
 			/* consecutive tunnel ids from TID, never 0 */
 			n = sccrq_build(buf, tid ? (tid + i - 1) % 65535 + 1 : 0,
 					 host);
+			if (pad)
+				n = pad_sccrq(buf, n, sizeof(buf), pad);
+			if (!n) {
+				fprintf(stderr, "nettool: -P too large\n");
+				return 2;
+			}
 		} else if (!strcmp(kind, "random")) {
-			n = build_random(buf, sizeof(buf));
+			n = build_random(buf, 4096);
 		} else if (!strcmp(kind, "cuts")) {
 			n = i;
+		}
+		if (print)
+			summary(buf, n);
+		if (rawfd >= 0) {
+			size_t rn = build_frag6(raw, &src6,
+						(struct sockaddr_in6 *)&dst,
+						sport, tos, buf, n);
+			struct sockaddr_in6 to = *(struct sockaddr_in6 *)&dst;
+
+			to.sin6_port = 0;	/* raw: the protocol or 0 */
+			send_frag6(rawfd, &to, raw, rn, (size_t)frag);
+			continue;
 		}
 		while (sendto(fd, buf, n, 0, (struct sockaddr *)&dst,
 			      dlen) < 0) {
@@ -246,6 +524,7 @@ static int do_send(int argc, char **argv)
 			usleep(100);
 		}
 	}
+	fflush(stdout);
 	if (wait_ms) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t r;
@@ -270,6 +549,8 @@ static int do_send(int argc, char **argv)
 			putchar('\n');
 		}
 	}
+	if (rawfd >= 0)
+		close(rawfd);
 	close(fd);
 	return 0;
 }
@@ -357,17 +638,29 @@ static int do_echo(int argc, char **argv)
 
 static int do_dump(int argc, char **argv)
 {
-	int six = argc > 2 && !strcmp(argv[2], "-6"), fd;
-	uint8_t buf[4096];
+	int six = 0, sum = 0, c, fd;
+	static uint8_t buf[65536];
 	ssize_t n, i;
 
-	if (argc < 3 + six)
+	while ((c = getopt(argc, argv, "6a")) != -1) {
+		if (c == '6')
+			six = 1;
+		else if (c == 'a')
+			sum = 1;
+		else
+			return 2;
+	}
+	if (optind >= argc)
 		return 2;
 	fd = bound_socket(six ? AF_INET6 : AF_INET,
-			  (unsigned int)strtoul(argv[2 + six], NULL, 0));
+			  (unsigned int)strtoul(argv[optind], NULL, 0));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("ready\n");
 	while ((n = recv(fd, buf, sizeof(buf), 0)) >= 0) {
+		if (sum) {
+			summary(buf, (size_t)n);
+			continue;
+		}
 		for (i = 0; i < n; i++)
 			printf("%02x", buf[i]);
 		putchar('\n');
@@ -476,9 +769,14 @@ static int do_supervise(int argc, char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct sigaction sa = { .sa_handler = on_term };
-	int nfd, status, i;
+	int nfd, status, i, restart_ms = 200;
 	pid_t pid;
 
+	if (argc > 3 && !strcmp(argv[2], "-r")) {
+		restart_ms = atoi(argv[3]);
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 4 || strlen(argv[2]) >= sizeof(sun.sun_path))
 		return 2;
 	strcpy(sun.sun_path, argv[2]);
@@ -507,7 +805,8 @@ static int do_supervise(int argc, char **argv)
 		printf("exited %d\n", WIFEXITED(status) ? WEXITSTATUS(status) :
 		       128 + WTERMSIG(status));
 		if (!stopping)
-			usleep(200000);	/* systemd's RestartSec, shortened */
+			/* systemd's RestartSec, shortened */
+			usleep((useconds_t)restart_ms * 1000);
 	}
 	/* a stop: the store goes with the service */
 	for (i = 0; i < store.n; i++)
