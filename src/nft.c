@@ -131,16 +131,20 @@ static int watch_events(struct nft *n)
  */
 static int open_socket(struct nft *n)
 {
-	int fd = n->cfg.fdstore ? notify_listen_fd("nft") : -1;
+	int fd = n->cfg.fdstore ? notify_listen_fd("nft") : -1, one = 1;
 
 	notify_listen_done(fd);
 	if (fd >= 0) {
 		n->nl = mnl_socket_fdopen(fd);
-		if (!n->nl)
+		if (!n->nl) {
 			close(fd);
-		else
+		} else {
+			/* still in the store: storing it again would be
+			 * a second copy the service manager refuses */
+			n->stored = 1;
 			log_info("kept netlink socket from the service manager: "
 				 "port %u", mnl_socket_get_portid(n->nl));
+		}
 	}
 	if (!n->nl)
 		n->nl = nl_open(NETLINK_NETFILTER);
@@ -148,6 +152,14 @@ static int open_socket(struct nft *n)
 		log_warn("cannot open a netlink socket for nftables");
 		return -errno;
 	}
+	/*
+	 * An overrun sets an error on the socket, which polls as POLLERR:
+	 * the service manager would close the stored socket, and the table
+	 * would go at the next restart.  Every answer it could lose is a
+	 * failure report the daemon reads back by sequence number anyway.
+	 */
+	setsockopt(mnl_socket_get_fd(n->nl), SOL_NETLINK, NETLINK_NO_ENOBUFS,
+		   &one, sizeof(one));
 	n->portid = mnl_socket_get_portid(n->nl);
 	return 0;
 }
@@ -191,7 +203,7 @@ static void store_socket(struct nft *n)
 {
 	int ret;
 
-	if (!n->cfg.fdstore)
+	if (!n->cfg.fdstore || n->stored)
 		return;
 	ret = notify_fdstore(mnl_socket_get_fd(n->nl), "nft");
 	if (ret) {

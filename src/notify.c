@@ -148,7 +148,9 @@ int notify_fdstore(int fd, const char *name)
 
 	if (nt.fd < 0)
 		return -ENOTCONN;
-	snprintf(state, sizeof(state), "FDSTORE=1\nFDNAME=%s", name);
+	/* FDPOLL=0: systemd would close a stored socket that polls POLLERR
+	 * or POLLHUP, and a netlink socket may (an overrun, a failed dump) */
+	snprintf(state, sizeof(state), "FDSTORE=1\nFDNAME=%s\nFDPOLL=0", name);
 	iov.iov_base = state;
 	iov.iov_len = strlen(state);
 	mh.msg_name = &nt.addr;

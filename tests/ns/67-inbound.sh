@@ -49,6 +49,12 @@ sccrp() {	# sccrp DST TID LNS
 		"c802001c${2}0000000000018008000000000002800800000009${3}"
 }
 hello() { echo "c8020014${1}0000000100018008000000000006"; }
+# the L2TP daemon's control messages keep its tunnels live (timeout 4 s)
+keepalive() {
+	for t in 0001 "$t2"; do
+		in_s "$NETTOOL" send -s 1701 $C4 1701 hex "$(hello "$t")"
+	done
+}
 data_l() { echo "4002000a${1}0001ff03"; }
 data_nol() { echo "0002${1}0001ff03"; }
 
@@ -137,6 +143,7 @@ check "IPv6: the owner passes, the neighbour is dropped" sh -c \
 	 ! grep -q '^c80200140c05' '$TMP/lns6.out'"
 
 # survives an --fdstore restart (KILL: the service manager restarts it)
+keepalive
 kill -KILL "$(sed -n 's/^started //p' "$TMP/sup.out" | tail -n1)"
 wait_until 10 sh -c "[ \$(grep -c '^started' '$TMP/sup.out') -ge 2 ]"
 wait_until 10 sh -c "[ \$(grep -c '^ready' '$TMP/sup.out') -ge 2 ]"
@@ -149,6 +156,7 @@ check "after a restart: still bound (owner passes, neighbour dropped)" \
 
 # the L2TP daemon reuses its ID 0a01 for client 2's tunnel: client 1's
 # binding is replaced
+keepalive
 sccrp $C4 "$t2" 0a01
 wait_until 5 sh -c "$IN_S nft list set inet l2tp-nfqd own4 |
 	grep -q '$C4 . 0xa01 . 0x00000102'"
