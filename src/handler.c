@@ -304,7 +304,8 @@ static void sccrp(struct handler *h, struct queue_pkt *pkt,
 	}
 	h->stats.sccrp++;
 	if (h->xlate)
-		xlate_sccrp(h->xlate, pkt, udp, &s);
+		xlate_sccrp(h->xlate, pkt, udp, &s,
+			    pkt->mark & h->cfg.mark_mask);
 }
 
 void handler_packet(struct queue_pkt *pkt, void *data)

@@ -87,16 +87,16 @@ int nx_eq(struct nftnl_rule *r, const void *data, uint32_t len)
 	return nx_cmp(r, NFT_CMP_EQ, data, len);
 }
 
-/* [ bitwise reg 1 = (reg 1 & @mask) ^ @xor ] */
-static int bitwise(struct nftnl_rule *r, const void *mask, const void *xor,
-		   uint32_t len)
+/* [ bitwise reg R = (reg R & @mask) ^ @xor ] */
+static int bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask,
+		   const void *xor, uint32_t len)
 {
 	struct nftnl_expr *e = add(r, "bitwise");
 
 	if (!e)
 		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, reg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, len);
@@ -107,7 +107,7 @@ int nx_and(struct nftnl_rule *r, const void *mask, uint32_t len)
 {
 	static const uint8_t zero[16];
 
-	return bitwise(r, mask, zero, len);
+	return bitwise(r, NFT_REG_1, mask, zero, len);
 }
 
 int nx_ct(struct nftnl_rule *r, uint32_t key, int set)
@@ -264,8 +264,16 @@ int nx_udp_port(struct nftnl_rule *r, uint32_t offset, uint16_t port)
 
 int nx_mark_mask(struct nftnl_rule *r, uint32_t mask)
 {
+	return nx_mark_mask_reg(r, mask, NFT_REG_1);
+}
+
+int nx_mark_mask_reg(struct nftnl_rule *r, uint32_t mask, uint32_t reg)
+{
+	static const uint32_t zero;
+
 	/* host order in the register, as nft does */
-	return mask == 0xffffffff ? 0 : nx_and(r, &mask, sizeof(mask));
+	return mask == 0xffffffff ? 0 :
+	       bitwise(r, reg, &mask, &zero, sizeof(mask));
 }
 
 int nx_th_write(struct nftnl_rule *r, uint32_t offset, uint32_t len)
@@ -373,5 +381,5 @@ int nx_imm(struct nftnl_rule *r, const void *data, uint32_t len)
 
 int nx_mask_xor(struct nftnl_rule *r, uint32_t mask, uint32_t xor)
 {
-	return bitwise(r, &mask, &xor, sizeof(mask));
+	return bitwise(r, NFT_REG_1, &mask, &xor, sizeof(mask));
 }

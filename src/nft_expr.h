@@ -58,6 +58,8 @@ int nx_limit_over(struct nftnl_rule *r, const char *set, uint32_t set_id,
 int nx_udp_port(struct nftnl_rule *r, uint32_t offset, uint16_t port);
 /* register 1 &= the mark mask, unless it is all ones */
 int nx_mark_mask(struct nftnl_rule *r, uint32_t mask);
+/* the same on register @reg */
+int nx_mark_mask_reg(struct nftnl_rule *r, uint32_t mask, uint32_t reg);
 
 /* ipsec in reqid|spi|...: the inbound SA's (secpath entry 0) @key */
 int nx_xfrm_in(struct nftnl_rule *r, uint32_t key);

@@ -111,8 +111,8 @@ static void print_sets(FILE *f, const struct nft_cfg *cfg)
 			families[i].bound, families[i].saddr, cfg->tunnel_max);
 }
 
-/* Injection into a neighbour's tunnel: nft_build.c says why. */
-static void print_inbound_chain(FILE *f)
+/* Injection into a neighbour's tunnel: nft_tunnel_rules.c says why. */
+static void print_inbound_chain(FILE *f, const char *mask)
 {
 	static const struct { const char *l; int off; } l[2] = {
 		{ "0", 80 }, { "0x4000", 96 },
@@ -123,10 +123,10 @@ static void print_inbound_chain(FILE *f)
 	for (i = 0; i < 2; i++)
 		for (k = 0; k < 2; k++)
 			fprintf(f, "\t\t@th,64,16 & 0x4000 == %s %s . @th,%d,16 "
-				". meta mark @%s return\n"
+				". meta mark%s @%s return\n"
 				"\t\t@th,64,16 & 0x4000 == %s %s . @th,%d,16 "
 				"@%s counter drop\n", l[k].l,
-				families[i].saddr, l[k].off, families[i].own,
+				families[i].saddr, l[k].off, mask, families[i].own,
 				l[k].l, families[i].saddr, l[k].off,
 				families[i].bound);
 	fputs("\t}\n", f);
@@ -227,7 +227,7 @@ void nft_print(FILE *f, const struct nft_cfg *cfg)
 		"table inet %s {", cfg->table);
 	if (cfg->tunnel_marks) {
 		print_sets(f, cfg);
-		print_inbound_chain(f);
+		print_inbound_chain(f, mask);
 	}
 	print_input(f, cfg, mask);
 	if (cfg->tunnel_marks)

@@ -172,10 +172,10 @@ int put_jump_rule(struct batch *ctx)
 /*
  * The key of the input rules: what the peer sends names the tunnel by the
  * L2TP daemon's ID, after the flags word and, with the L bit, the Length.
- * ip saddr . @th,96,16|@th,80,16 [. meta mark]
+ * ip saddr . @th,96,16|@th,80,16 [. meta mark [& MASK]]
  */
 static int nx_inbound_key(struct nftnl_rule *r, const struct tunnel_family *f,
-			  int lbit, int mark)
+			  int lbit, int mark, uint32_t mask)
 {
 	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
 	uint8_t proto = f->addr_len == 16 ? NFPROTO_IPV6 : NFPROTO_IPV4;
@@ -185,7 +185,8 @@ static int nx_inbound_key(struct nftnl_rule *r, const struct tunnel_family *f,
 			  f->addr_len, NFT_REG_1) ||
 	       nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_L2TP(tid), 2,
 			  f->tid_reg) ||
-	       (mark && nx_meta_to(r, NFT_META_MARK, f->mark_reg));
+	       (mark && (nx_meta_to(r, NFT_META_MARK, f->mark_reg) ||
+			 nx_mark_mask_reg(r, mask, f->mark_reg)));
 }
 
 /*
@@ -207,7 +208,7 @@ static int put_inbound_rule(struct batch *ctx, const struct tunnel_family *f,
 	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INBOUND);
 	int err = !r ||
 		nx_flags(r, 0, L2TP_L, lbit ? L2TP_L : 0) ||
-		nx_inbound_key(r, f, lbit, own) ||
+		nx_inbound_key(r, f, lbit, own, ctx->cfg->mark_mask) ||
 		nx_lookup(r, f->name[ts], f->id[ts], 0) ||
 		(!own && nx_counter(r)) ||
 		nx_verdict(r, own ? NFT_RETURN : NF_DROP);

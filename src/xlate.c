@@ -230,12 +230,13 @@ int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
 }
 
 void xlate_sccrp(struct xlate *x, struct queue_pkt *pkt,
-		 const struct pkt_udp *u, const struct l2tp_stopccn *s)
+		 const struct pkt_udp *u, const struct l2tp_stopccn *s,
+		 uint32_t mark)
 {
 	struct tunnel *t, *holder;
 
 	t = (struct tunnel *)tunnels_find_orig(&x->ts, u->family, &u->daddr,
-					       s->tunnel_id, pkt->mark);
+					       s->tunnel_id, mark);
 	if (!t) {
 		x->stats.unbound++;
 		return;

@@ -71,14 +71,15 @@ int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
 		  uint32_t mark);
 /*
  * The L2TP daemon's SCCRP (@s; queued on its way out, with the tunnel's
- * mark, the peer's own ID in its header): bind the daemon's ID for the
+ * @mark, the peer's own ID in its header): bind the daemon's ID for the
  * tunnel to the tunnel's SA, so that only that SA may send on it.  The
  * binding goes at the next xlate_commit(), which drops @pkt if it fails
  * (the L2TP daemon sends it again).  A new SCCRP for an ID another
  * tunnel of the peer held replaces that binding.
  */
 void xlate_sccrp(struct xlate *x, struct queue_pkt *pkt,
-		 const struct pkt_udp *u, const struct l2tp_stopccn *s);
+		 const struct pkt_udp *u, const struct l2tp_stopccn *s,
+		 uint32_t mark);
 /* Before a batch's verdict: add the gathered elements; the packets of
  * tunnels whose elements failed are dropped and their tunnels forgotten. */
 void xlate_commit(struct xlate *x);

@@ -181,4 +181,23 @@ kill -USR1 "$(sed -n 's/^started //p' "$TMP/sup.out" | tail -n1)"
 sleep 0.3
 check "counted" grep -q 'inbound: tunnels bound [1-9]' "$TMP/sup.err" ||
 	grep inbound "$TMP/sup.err"
+
+# --mark-mask: bits outside the mask (another program's) do not matter
+kill -TERM "$(pid_of sup)"
+wait "$(pid_of sup)" 2>/dev/null
+in_s nft flush chain inet marks pre
+in_s nft add rule inet marks pre udp sport 1701 meta mark set 0x10101
+in_s nft add rule inet marks pre udp sport 1702 meta mark set 0x20102
+start_daemon --format 2 --ipsec-check none --tunnel-marks -m 0xffff ||
+	no "daemon starts with --mark-mask"
+in_c "$NETTOOL" send -s 1701 $S4 1701 sccrq 7 "win-07"
+wait_until 5 grep -q 77696e2d3037 "$TMP/lns.out"
+sccrp $C4 0007 0d07
+wait_until 5 sh -c "$IN_S nft list set inet l2tp-nfqd own4 | grep -q 0xd07"
+send_from 1702 $S4 "$(data_nol 0d07)"
+send_from 1701 $S4 "$(data_nol 0d07)"
+wait_until 5 grep -q '^00020d07' "$TMP/lns.out"
+sleep 0.3
+check "--mark-mask: the owner passes with other bits set, the neighbour not" \
+	test "$(got 00020d07)" -eq 1
 [ -z "$FAILED" ]

@@ -101,8 +101,10 @@ int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
 }
 
 void xlate_sccrp(struct xlate *x, struct queue_pkt *pkt,
-		 const struct pkt_udp *u, const struct l2tp_stopccn *s)
+		 const struct pkt_udp *u, const struct l2tp_stopccn *s,
+		 uint32_t mark)
 {
+	(void)mark;
 	(void)x;
 	(void)pkt;
 	(void)u;
