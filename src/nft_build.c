@@ -11,7 +11,8 @@
  *       (the same for IPv6; each with the L bit and without) }]
  *     chain input { type filter hook input priority -140;
  *       [--connmark: meta ipsec exists meta mark != 0 ct mark set meta mark]
- *       [--tunnel-marks: udp dport 1701 jump inbound]
+ *       [--tunnel-marks: exthdr frag exists udp dport 1701 counter drop
+ *                        udp dport 1701 jump inbound]
  *       [--tunnel-marks: <SCCRQ> meta ipsec missing counter drop
  *                        <SCCRQ> update @sccrq_rate { meta mark limit
  *                        rate over R/second burst 2R packets } counter drop]
@@ -114,6 +115,26 @@ static int put_cleartext_rule(struct batch *ctx)
 		nx_counter(r) || nx_verdict(r, NF_DROP);
 
 	return rule_put(ctx, r, err, "adding the cleartext SCCRQ rule");
+}
+
+/*
+ * exthdr frag exists udp dport 1701 counter drop
+ *
+ * --tunnel-marks: IPv6 reassembles after the input hook (IPv4 before
+ * it, and IPv6 before prerouting only where conntrack is loaded), so the
+ * rules see each fragment, and a first fragment that ends before the
+ * L2TP header escapes every L2TP match: the queue, the inbound chain.
+ * L2TP that IPsec carries is not fragmented inside the SA when the PPP
+ * MTU fits the path; what is, is dropped here.
+ */
+static int put_fragment_rule(struct batch *ctx)
+{
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INPUT);
+	int err = !r || nx_frag_exists(r) ||
+		nx_udp_port(r, offsetof(struct udphdr, dest), ctx->cfg->port) ||
+		nx_counter(r) || nx_verdict(r, NF_DROP);
+
+	return rule_put(ctx, r, err, "adding the IPv6 fragment rule");
 }
 
 /*
@@ -231,6 +252,7 @@ static int put_input(struct batch *ctx)
 	       put_chain(ctx, NFT_CHAIN_INPUT, "filter", NF_INET_LOCAL_IN,
 			 cfg->priority, "adding the input chain") ||
 	       (cfg->connmark && put_save_rule(ctx)) ||
+	       (cfg->tunnel_marks && put_fragment_rule(ctx)) ||
 	       (cfg->tunnel_marks && put_inbound_jump(ctx)) ||
 	       (cfg->tunnel_marks && cfg->ipsec_check &&
 		put_cleartext_rule(ctx)) ||

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <netinet/in.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
 #include <linux/xfrm.h>
@@ -219,6 +220,26 @@ int nx_ipsec_exists(struct nftnl_rule *r)
 	uint8_t yes = 1;
 
 	return nx_meta(r, NFT_META_SECPATH) || nx_eq(r, &yes, 1);
+}
+
+/* exthdr frag exists (an IPv6 Fragment header) */
+int nx_frag_exists(struct nftnl_rule *r)
+{
+	uint8_t v6 = NFPROTO_IPV6, yes = 1;
+	struct nftnl_expr *e;
+
+	if (nx_meta(r, NFT_META_NFPROTO) || nx_eq(r, &v6, 1))
+		return -1;
+	e = add(r, "exthdr");
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_DREG, NFT_REG_1);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_EXTHDR_TYPE, IPPROTO_FRAGMENT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OFFSET, 0);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_LEN, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_FLAGS, NFT_EXTHDR_F_PRESENT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_EXTHDR_OP, NFT_EXTHDR_OP_IPV6);
+	return nx_eq(r, &yes, 1);
 }
 
 int nx_ipsec_missing(struct nftnl_rule *r)

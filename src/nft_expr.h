@@ -50,6 +50,7 @@ int nx_numgen(struct nftnl_rule *r, uint32_t mod);
 /* meta ipsec exists: the packet came through an IPsec SA (a secpath) */
 int nx_ipsec_exists(struct nftnl_rule *r);
 int nx_ipsec_missing(struct nftnl_rule *r);
+int nx_frag_exists(struct nftnl_rule *r);
 /* update @set { <reg 1> limit rate over @rate/second burst @burst packets }:
  * true once the key's packets go over the rate */
 int nx_limit_over(struct nftnl_rule *r, const char *set, uint32_t set_id,

@@ -39,7 +39,8 @@ static void print_input(FILE *f, const struct nft_cfg *cfg, const char *mask)
 		fprintf(f, "\t\t%smeta mark%s != 0 ct mark set meta mark%s\n",
 			cfg->ipsec_check ? "meta ipsec exists " : "", mask, mask);
 	if (cfg->tunnel_marks)
-		fprintf(f, "\t\tudp dport %u jump %s\n", cfg->port,
+		fprintf(f, "\t\texthdr frag exists udp dport %u counter drop\n"
+			"\t\tudp dport %u jump %s\n", cfg->port, cfg->port,
 			NFT_CHAIN_INBOUND);
 	if (cfg->tunnel_marks && cfg->ipsec_check)
 		fprintf(f, "\t\t%s meta ipsec missing counter drop\n", sccrq);

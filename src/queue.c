@@ -25,7 +25,10 @@
 #include "priv.h"
 #include "queue.h"
 
-#define QUEUE_MSG_SIZE	(QUEUE_COPY_RANGE + 4096)	/* payload + attributes */
+/* payload and attributes; a multiple of 8, as each buffer holds
+ * netlink messages (struct nlmsghdr) */
+#define QUEUE_MSG_SIZE	(QUEUE_COPY_RANGE + 1 + 4096)
+_Static_assert(QUEUE_MSG_SIZE % 8 == 0, "receive buffers must stay aligned");
 #define QUEUE_ROUNDS	16	/* batches per wake-up before poll() again */
 /* socket room per queued packet: a packet message is well under 1 KiB of
  * skb; when the socket is full the kernel does as for a full queue */
