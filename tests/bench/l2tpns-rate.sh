@@ -11,19 +11,8 @@ N=${RATE_TUNNELS:-400}
 trap 'l2tpns_kill; cleanup' EXIT
 l2tpns_install
 setup_net
-# the stand-in SA marks, one per tunnel (byte 100: lac's Assigned Tunnel
-# ID with host names of 9 bytes)
-{
-	echo 'table inet marks { map sa { typeof @th,800,16 : meta mark; elements = {'
-	for i in $(seq 1 $N); do printf '%d : 0x%x\n' $i $((0x10000 + i)); done |
-		paste -sd,
-	echo '}'
-	echo '}'
-	echo '}'
-} | in_s nft -f - || skip "nft"
-sim_rules <<NFT
-udp dport 1701 @th,64,16 & 0xcb0f == 0xc802 @th,96,16 0 meta mark set @th,800,16 map @sa
-NFT
+# the stand-in SA: every packet of the client, as set_mark_in marks it
+sim_mark 0x10000
 radius_start || { echo "freeradius does not start"; exit 1; }
 start_listener
 
@@ -36,7 +25,9 @@ run() {
 	l2tpns_start veth0 || exit 1
 	if [ "$with" = 1 ]; then
 		: >"$TMP/daemon.err"
-		start_daemon --ipsec-check none --tunnel-marks || exit 1
+		# one client, N tunnels at once: no per-SA limits
+		start_daemon --ipsec-check none --tunnel-marks \
+			--tunnels-per-mark 0 --sccrq-rate 0 || exit 1
 	fi
 	in_c "$LAC" -n $N -t 1 "$@" $S4 >"$TMP/lac.out"
 	[ "$with" = 1 ] && stop daemon

@@ -3,7 +3,9 @@
  * Benchmark sender: N well-formed SCCRQs from udp/1701, tunnel IDs cycling
  * through 1-65535, with sendmmsg, as fast as possible or at RATE per
  * second.  Each host name is the CLOCK_MONOTONIC time of sending, in ns,
- * so the receiver can compute latency.  Prints the offered rate.
+ * 20 digits, so the receiver can compute latency.  The Assigned Tunnel
+ * ID is then at bytes 60-61 of the L2TP message (@th,544,16).  Prints
+ * the offered rate.
  *
  *   bench-send [-r RATE] N DST
  */
@@ -32,7 +34,9 @@ static size_t sccrq(uint8_t *p, unsigned int tid, uint64_t ts)
 {
 	char host[32];
 
-	snprintf(host, sizeof(host), "%llu", (unsigned long long)ts);
+	/* fixed width: the Assigned Tunnel ID at a fixed offset, for the
+	 * benchmark's stand-in SAs */
+	snprintf(host, sizeof(host), "%020llu", (unsigned long long)ts);
 	return sccrq_build(p, tid, host);
 }
 
