@@ -107,7 +107,10 @@ build-fuzz/fuzz-l2tp: tests/fuzz.c $(PURE_SRCS) $(wildcard src/*.h include/l2tp-
 		-o $@ tests/fuzz.c $(PURE_SRCS)
 
 fuzz:
-	$(Q)EXTRA_PKGS="clang libclang-rt-14-dev" tests/deps.sh
+	$(Q)EXTRA_PKGS=clang tests/deps.sh
+	@# libFuzzer's runtime comes with clang's own version
+	$(Q)EXTRA_PKGS="libclang-rt-$$(clang -dumpversion | cut -d. -f1)-dev" \
+		tests/deps.sh
 	$(Q)$(MAKE) --no-print-directory build-fuzz/fuzz-l2tp
 	$(Q)tests/fuzz.sh build-fuzz/fuzz-l2tp $(FUZZ_TIME)
 
@@ -146,16 +149,12 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROGS) $(B)/nettool
 	$(Q)BUILD=$(CURDIR)/$(B) tests/demo.sh
 
-$(B)/l2tp-nfqd.pc: contrib/l2tp-nfqd.pc.in Makefile
-	@mkdir -p $(B)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(VERSION)|' $< >$@
+# Files that name install paths are made at install time, from the
+# variables of that make install, not of the build.
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	-e 's|@VERSION@|$(VERSION)|' -e 's|@SBINDIR@|$(SBINDIR)|'
 
-$(B)/l2tp-nfqd.service: contrib/l2tp-nfqd.service Makefile
-	@mkdir -p $(B)
-	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|' $< >$@
-
-install: all $(B)/l2tp-nfqd.pc $(B)/l2tp-nfqd.service
+install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
@@ -164,9 +163,11 @@ install: all $(B)/l2tp-nfqd.pc $(B)/l2tp-nfqd.service
 	install -m 755 $(B)/l2tp-nfq-listen $(DESTDIR)$(BINDIR)/
 	install -m 644 include/l2tp-nfq/l2tp-nfqd.h \
 		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq/
-	install -m 644 $(B)/l2tp-nfqd.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(SUBST) contrib/l2tp-nfqd.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/l2tp-nfqd.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/l2tp-nfqd.pc
 	install -m 644 doc/l2tp-nfqd.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 644 $(B)/l2tp-nfqd.service $(DESTDIR)$(UNITDIR)/
+	$(SUBST) contrib/l2tp-nfqd.service >$(DESTDIR)$(UNITDIR)/l2tp-nfqd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/l2tp-nfqd.service
 	install -m 644 contrib/l2tp-nfqd.sysusers \
 		$(DESTDIR)$(SYSUSERSDIR)/l2tp-nfqd.conf
 

@@ -13,6 +13,21 @@ for f in usr/sbin/l2tp-nfqd usr/bin/l2tp-nfq-listen \
 	check "installed $f" test -s "$ROOT/$f"
 done
 
+# files that name install paths follow that make install's variables,
+# whatever the build had
+make -s -C "$TOP" install DESTDIR="$TMP/root2" PREFIX=/opt/l2 \
+	>"$TMP/install2.log" 2>&1
+check "make install PREFIX=/opt/l2 after a build: the unit and .pc follow" sh -c \
+	"grep -qx 'ExecStart=/opt/l2/sbin/l2tp-nfqd \$L2TP_NFQD_OPTS' \
+		'$TMP/root2/lib/systemd/system/l2tp-nfqd.service' &&
+	 grep -qx 'prefix=/opt/l2' '$TMP/root2/opt/l2/lib/pkgconfig/l2tp-nfqd.pc'"
+rm -rf "$TMP/root2"
+check "the unit starts after the IKE daemons, before the L2TP daemons" sh -c \
+	"grep -q '^After=.*strongswan.service.*strongswan-starter.service.*ipsec.service' \
+		'$ROOT/lib/systemd/system/l2tp-nfqd.service' &&
+	 grep -qx 'Before=xl2tpd.service l2tpns.service' \
+		'$ROOT/lib/systemd/system/l2tp-nfqd.service'"
+
 # the unit's User= and Group= are what the installed sysusers.d file makes
 unit=$ROOT/lib/systemd/system/l2tp-nfqd.service
 user=$(sed -n 's/^User=//p' "$unit")
