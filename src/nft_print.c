@@ -115,21 +115,28 @@ static void print_sets(FILE *f, const struct nft_cfg *cfg)
 /* Injection into a neighbour's tunnel: nft_tunnel_rules.c says why. */
 static void print_inbound_chain(FILE *f, const char *mask)
 {
-	static const struct { const char *l; int off; } l[2] = {
-		{ "0", 80 }, { "0x4000", 96 },
+	static const struct {
+		const char *flags, *val, *set, *verdict;
+		int off;
+	} r[5] = {
+		{ "0xc000", "0", "own", "accept", 80 },
+		{ "0x4000", "0", "bound", "counter drop", 80 },
+		{ "0xc000", "0x4000", "own", "accept", 96 },
+		{ "0xc000", "0xc000", "own", "return", 96 },
+		{ "0x4000", "0x4000", "bound", "counter drop", 96 },
 	};
 	int i, k;
 
 	fprintf(f, "\n\tchain %s {\n", NFT_CHAIN_INBOUND);
 	for (i = 0; i < 2; i++)
-		for (k = 0; k < 2; k++)
-			fprintf(f, "\t\t@th,64,16 & 0x4000 == %s %s . @th,%d,16 "
-				". meta mark%s @%s return\n"
-				"\t\t@th,64,16 & 0x4000 == %s %s . @th,%d,16 "
-				"@%s counter drop\n", l[k].l,
-				families[i].saddr, l[k].off, mask, families[i].own,
-				l[k].l, families[i].saddr, l[k].off,
-				families[i].bound);
+		for (k = 0; k < 5; k++)
+			fprintf(f, "\t\t@th,64,16 & %s == %s %s . @th,%d,16%s%s "
+				"@%s %s\n", r[k].flags, r[k].val,
+				families[i].saddr, r[k].off,
+				r[k].set[0] == 'o' ? " . meta mark" : "",
+				r[k].set[0] == 'o' ? mask : "",
+				r[k].set[0] == 'o' ? families[i].own :
+				families[i].bound, r[k].verdict);
 	fputs("\t}\n", f);
 }
 

@@ -190,28 +190,43 @@ static int nx_inbound_key(struct nftnl_rule *r, const struct tunnel_family *f,
 }
 
 /*
- * @th,64,16 & 0x4000 == 0|0x4000 ip saddr . @th,80|96,16 . meta mark
+ * @th,64,16 & 0xc000 == 0|0x4000 ip saddr . @th,80|96,16 . meta mark
+ *	@own4 accept
+ * @th,64,16 & 0xc000 == 0xc000 ip saddr . @th,96,16 . meta mark
  *	@own4 return
  * @th,64,16 & 0x4000 == 0|0x4000 ip saddr . @th,80|96,16 @bound4
  *	counter drop
  *
  * Clients behind one NAT share address and port: only the SA tells their
  * packets apart.  A packet naming a tunnel the L2TP daemon opened for
- * another SA (control or data) is a neighbour's injection.  Its own
- * tunnel's packets pass with one lookup; tunnels the daemon never saw
- * are in neither set.
+ * another SA (control or data) is a neighbour's injection.  A tunnel's
+ * own data passes with one lookup, and is done with the input chain (no
+ * SCCRQ or StopCCN rule concerns it); its own control messages go on to
+ * the StopCCN rule.  Tunnels the daemon never saw are in neither set.
  */
-static int put_inbound_rule(struct batch *ctx, const struct tunnel_family *f,
-			    int lbit, int own)
+static int put_own_rule(struct batch *ctx, const struct tunnel_family *f,
+			uint16_t flags)
 {
-	enum tunnel_set ts = own ? TS_OWN : TS_BOUND;
+	int lbit = flags & L2TP_L;
+	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INBOUND);
+	int err = !r ||
+		nx_flags(r, 0, L2TP_T | L2TP_L, flags) ||
+		nx_inbound_key(r, f, lbit, 1, ctx->cfg->mark_mask) ||
+		nx_lookup(r, f->name[TS_OWN], f->id[TS_OWN], 0) ||
+		nx_verdict(r, flags & L2TP_T ? NFT_RETURN : NF_ACCEPT);
+
+	return rule_put(ctx, r, err, "adding an inbound rule");
+}
+
+static int put_bound_rule(struct batch *ctx, const struct tunnel_family *f,
+			  int lbit)
+{
 	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INBOUND);
 	int err = !r ||
 		nx_flags(r, 0, L2TP_L, lbit ? L2TP_L : 0) ||
-		nx_inbound_key(r, f, lbit, own, ctx->cfg->mark_mask) ||
-		nx_lookup(r, f->name[ts], f->id[ts], 0) ||
-		(!own && nx_counter(r)) ||
-		nx_verdict(r, own ? NFT_RETURN : NF_DROP);
+		nx_inbound_key(r, f, lbit, 0, ctx->cfg->mark_mask) ||
+		nx_lookup(r, f->name[TS_BOUND], f->id[TS_BOUND], 0) ||
+		nx_counter(r) || nx_verdict(r, NF_DROP);
 
 	return rule_put(ctx, r, err, "adding an inbound rule");
 }
@@ -220,7 +235,7 @@ static int put_inbound_rule(struct batch *ctx, const struct tunnel_family *f,
 int put_inbound(struct batch *ctx)
 {
 	const struct tunnel_family *f = tunnel_families;
-	int i, lbit;
+	int i;
 
 	if (put_tunnel_sets(ctx, &f[0]) || put_tunnel_sets(ctx, &f[1]) ||
 	    put_chain(ctx, NFT_CHAIN_INBOUND, NULL, 0, 0,
@@ -228,10 +243,12 @@ int put_inbound(struct batch *ctx)
 		return -1;
 	/* data messages without the L bit (the kernel's) first */
 	for (i = 0; i < 2; i++)
-		for (lbit = 0; lbit < 2; lbit++)
-			if (put_inbound_rule(ctx, &f[i], lbit, 1) ||
-			    put_inbound_rule(ctx, &f[i], lbit, 0))
-				return -1;
+		if (put_own_rule(ctx, &f[i], 0) ||
+		    put_bound_rule(ctx, &f[i], 0) ||
+		    put_own_rule(ctx, &f[i], L2TP_L) ||
+		    put_own_rule(ctx, &f[i], L2TP_T | L2TP_L) ||
+		    put_bound_rule(ctx, &f[i], 1))
+			return -1;
 	return 0;
 }
 

@@ -126,6 +126,14 @@ send_from 1702 $S4 "$(data_nol 0b07)"
 wait_until 5 sh -c "[ \$(grep -c '^00020b07' '$TMP/lns.out') -ge 1 ]"
 check "a tunnel nobody bound passes" test "$(got 00020b07)" -eq 1
 
+# client 2's own StopCCN (bound, translated) still goes through the
+# daemon: its Assigned Tunnel ID rewritten to the one the L2TP daemon knows
+send_from 1702 $S4 "c802001c0a0200000001000180080000000000048008000000090001"
+wait_until 5 grep -q '^c802001c0a02' "$TMP/lns.out"
+check "an owner's StopCCN passes, rewritten to $t2" \
+	grep -q "^c802001c0a0200000001000180080000000000048008000000090*${t2}\$" \
+		"$TMP/lns.out"
+
 # IPv6: one client, its SCCRP, a neighbour's injection
 start_bg lns6 $IN_S "$NETTOOL" dump -6 1701
 wait_until 5 grep -q ready "$TMP/lns6.out"
