@@ -23,8 +23,9 @@
 # shipped.  strongSwan (since 5.5.2) puts mark=%unique on the policies
 # and the outbound SA only: the inbound SA is found by its SPI, and
 # --sa-marks marks what it decrypted by reqid, as for Libreswan.
-# Without --sa-marks the SCCRQs arrive unmarked, the server's answers
-# leave unencrypted and no tunnel comes up.  Then inbound SAs that carry
+# Without --sa-marks the SCCRQs arrive unmarked, and l2tp-nfqd
+# --tunnel-marks drops them (bound or dropped): none reaches xl2tpd, no
+# answer leaves, no tunnel comes up.  Then inbound SAs that carry
 # their mark (the shipped swanctl configuration with mark_in_sa = yes
 # for set_mark_in, in the same charon): without --sa-marks the clients'
 # ESP finds no SA (XfrmInNoStates); with it the daemon marks ESP in UDP
@@ -222,8 +223,20 @@ ms_tunnels() {
 	check "$3: c1's and c2's PPP links carry $NP pings each way at the same time" \
 		ms_both || ms_dump "$1" "$2"
 }
+ms_passed() {	# SCCRQs that got past l2tp-nfqd to the L2TP daemon's socket
+	in_ns srv nft list chain inet ms-pass in |
+		sed -n 's/.*counter packets \([0-9]*\).*/\1/p'
+}
+ms_counted() {	# ms_counted LOG NAME: the daemon's last counter NAME (SIGUSR1)
+	n=$(grep -c 'dropped: invalid' "$1")
+	kill -USR1 "$(pidof l2tp-nfqd)"
+	wait_until 10 sh -c "[ \$(grep -c 'dropped: invalid' '$1') -gt $n ]"
+	sed -n "s/.*dropped: .*$2 \([0-9]*\).*/\1/p" "$1" | tail -n1
+}
 # the checks' conditions, on the variables set below
-ms_a_lost() { [ "$cl1" -gt "$cl0" ] && ms_nothing msa0; }
+ms_a_dropped() {
+	[ "$(ms_passed)" -eq 0 ] && [ "${nm:-0}" -ge 6 ] && ms_nothing msa0
+}
 ms_a_reqids() {
 	[ "$(ms_reqids)" = "$(ms_want_reqids)" ] &&
 	[ "$(ms_reqids | wc -l)" -eq 2 ]
@@ -306,6 +319,15 @@ msw="ipsec.conf, without --sa-marks"
 xl2tpd_conf userspace
 nos=$(ms_stat XfrmInNoStates)
 cl0=$(ms_clear)
+# SCCRQs that pass l2tp-nfqd's input chain (priority -140) and the rest
+in_ns srv nft -f - <<'NFT'
+table inet ms-pass {
+	chain in {
+		type filter hook input priority filter + 10;
+		udp dport 1701 @th,64,16 & 0xcb0f == 0xc802 @th,96,16 0 counter
+	}
+}
+NFT
 ms_daemon "$MS/a0.log" --tunnel-marks -d
 lns_start msa0
 lac_start msa0 c1 c2
@@ -315,11 +337,15 @@ check "$msw: the SCCRQs arrive decrypted but unmarked (l2tp-nfqd: no mark)" \
 	ms_nomark "$MS/a0.log" || dump "$MS/a0.log"
 check "$msw: the inbound SAs decrypt them all the same (XfrmInNoStates stays at $nos)" \
 	ms_nostates "$nos" stays || ms_show
+nm=$(ms_counted "$MS/a0.log" 'no packet mark')
+check "$msw: l2tp-nfqd drops them (SIGUSR1: no packet mark ${nm:-?}): none reaches xl2tpd ($(ms_passed) passed), no tunnel comes up" \
+	ms_a_dropped || { dump "$MS/a0.log"; xl2tpd_dump msa0; }
 cl1=$(ms_clear)
-check "$msw: no tunnel comes up: the server's answers match no outbound policy and reach the NAT unencrypted ($((cl1 - cl0)) packets)" \
-	ms_a_lost || xl2tpd_dump msa0
+check "$msw: so nothing leaves for the clients, unencrypted or not (the NAT saw $((cl1 - cl0)) cleartext L2TP packets from the server)" \
+	test "$cl1" -eq "$cl0"
 xl2tpd_stop
 stop_daemon
+in_ns srv nft delete table inet ms-pass
 
 # --- ipsec.conf with --sa-marks --tunnel-marks: marked by reqid -------------
 msw="ipsec.conf, --sa-marks --tunnel-marks"

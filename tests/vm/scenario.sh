@@ -334,13 +334,18 @@ check "--connmark: the SA's mark saved in conntrack" sh -c \
 # conntrack entry (the NAT's address, udp/1701 both ends), so a packet for
 # client 1's tunnel (ID 11) sent right after client 2 spoke takes client
 # 2's SA
+ct_mark_is() {	# ct_mark_is MARK: the udp/1701 flow's conntrack mark
+	in_ns srv conntrack -L -p udp --sport 1701 --dport 1701 2>/dev/null |
+		grep -q "mark=$(printf %d "$1") "
+}
 to_tunnel_11() {	# both clients speak, then the server writes to tunnel 11
 	in_ns c1 "$N" send -s 1701 -w 4000 $SRV 1701 hex 00 >$W/t1.out &
 	w1=$!
-	sleep 0.5
+	# each packet arrived (--connmark saved its mark) before the next
+	wait_until 3 ct_mark_is "$m1"
 	in_ns c2 "$N" send -s 1701 -w 4000 $SRV 1701 hex 00 >$W/t2.out &
 	w2=$!
-	sleep 0.5
+	wait_until 3 ct_mark_is "$m2"
 	in_ns srv "$N" send -s 1701 203.0.113.1 1701 hex c802000c000b00000000000000
 	wait $w1 $w2	# not a bare wait: the charons run in the background
 }
@@ -778,12 +783,22 @@ check "$what: c1's link loses no ping, either way, while c2 hangs up and dials a
 traffic c1 c2
 check "$what: then both PPP links carry $NP pings each way at the same time again" \
 	both_full || { xl2tpd_dump ids; dump $W/daemon5.out 30; }
+took "tunnel 1 twice, hang-up and redial"
+# a hostile client behind the same NAT, with an SA of its own, against
+# c1's and c2's tunnels (hostile.sh); then c1's SA rekeyed and
+# re-authenticated while its link carries pings (rekey.sh)
+. "$TOP/tests/vm/hostile.sh"
+took "hostile client"
+. "$TOP/tests/vm/rekey.sh"
+took "rekey and re-authentication"
 xl2tpd_stop
 stop_daemon
-took "tunnel 1 twice, hang-up and redial"
 
-# --no-translate, for comparison: xl2tpd takes c2's SCCRQ for a
-# retransmission of c1's, and c2's tunnel never comes up
+# --no-translate, for comparison: c2's tunnel 1 collides with c1's live
+# one, and l2tp-nfqd drops its SCCRQ (bound or dropped): the server's
+# xl2tpd, which would take it for a retransmission of c1's ("Peer
+# requested tunnel 1 twice"), never hears of it; c2's tunnel never
+# comes up
 in_ns srv "$D" -n 1 --tunnel-marks --no-translate --require-ipsec -d \
 	>$W/daemon6.out 2>&1 &
 wait_until 30 grep -q installed $W/daemon6.out
@@ -791,11 +806,14 @@ lns_start nox
 lac_start_one nox c1
 wait_calls 1 60
 lac_start_one nox c2
+taken='SCCRQ from 203\.0\.113\.1 port 1701 tunnel 1 mark 0x[0-9a-f]* dropped: ID taken (--no-translate)'
 twice='Peer requested tunnel 1 twice'
-wait_until 40 grep -q "$twice" $W/srv/xl2tpd-nox.log
+wait_until 40 grep -q "$taken" $W/daemon6.out
 sleep 5
-check "--no-translate, $mode mode: the server's xl2tpd ignores c2's tunnel 1 (\"$twice\")" \
-	grep -q "$twice" $W/srv/xl2tpd-nox.log || xl2tpd_dump nox
+check "--no-translate, $mode mode: l2tp-nfqd drops c2's SCCRQ for tunnel 1, which c1's tunnel holds (\"ID taken\")" \
+	grep -q "$taken" $W/daemon6.out || dump $W/daemon6.out 30
+check "--no-translate, $mode mode: the server's xl2tpd never hears of c2's tunnel 1 (no \"$twice\")" \
+	sh -c "! grep -q '$twice' $W/srv/xl2tpd-nox.log" || xl2tpd_dump nox
 check "--no-translate, $mode mode: c2's tunnel does not come up, c1's stays (one tunnel, one call)" \
 	sh -c "[ $(tunnels nox) -eq 1 ] && [ $(calls) -eq 1 ] && [ $(lac_ones c2 nox) -eq 0 ]" ||
 	xl2tpd_dump nox
@@ -904,7 +922,7 @@ check "lapse: the server's next control message on the lapsed tunnel leaves with
 check "lapse: the guard dropped it (SIGUSR1: cleartext_out > 0)" \
 	grep -Eq 'cleartext L2TP dropped: in 0, out [1-9][0-9]* packets' $W/daemon8.out
 check "lapse: the daemon counts the swept tunnel (SIGUSR1: expired 1)" \
-	grep -q 'expired 1$' $W/daemon8.out
+	grep -q 'expired 1;' $W/daemon8.out
 xl2tpd_stop
 stop_daemon
 in_ns srv nft delete table inet unmarked
