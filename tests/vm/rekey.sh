@@ -22,8 +22,12 @@
 # anew, the old IKE SA deleted) is what an IKEv1 client does when its
 # IKE SA ages; the tunnel must survive it too: pings on c1's link across
 # it.  A reconnect (swanctl --terminate, then --initiate: the old IKE
-# SA and its CHILD_SAs gone before the new ones come) loses the pings
-# in between; once the new SA is up, the link must carry them again.
+# SA and its CHILD_SAs gone before the new ones come) gives the client a
+# new SA, and strongSwan a new mark (%unique): l2tp-nfqd cannot tell the
+# same client on a new SA from a neighbour, so the old tunnel's packets
+# from the new SA must be dropped as another SA's (the client's L2TP
+# opens a new tunnel, bound to its new mark); with the same mark, the
+# link must carry pings again.
 # What the server's SAs, the daemon's sets and its counters hold before
 # and after is printed.
 
@@ -95,8 +99,8 @@ check "IKE re-authentication (swanctl --rekey --ike --reauth on c1): c1's link c
 
 # --- a reconnect: the IKE SA deleted, then a new one ------------------------
 # What a client does whose IKE SA was lost (DPD, a NAT rebinding) and
-# who keeps its L2TP tunnel: its packets stop while it has no SA, and the
-# tunnel must carry them again once it has its new one.
+# who keeps sending on its L2TP tunnel: its packets stop while it has no
+# SA; on the new one they carry the new SA's mark.
 rk_recovered() {	# rk_recovered C K: the last K pings (but the last) came back
 	for d in up down; do
 		ping_stats $W/$1.ping-$d | awk -v k=$2 '$1 < k + 2 { exit 1 }
@@ -134,6 +138,15 @@ grep -E 'cleartext L2TP dropped' "$W/daemon5.out" | tail -n1 | sed "s/^/info $T:
 grep -E 'remote .198|reqid' "$RK/sas-reconnect" | sed "s/^/info $T: reconnect: srv: /"
 info "reconnect: c1 held back $(in_ns c1 nft list chain inet rk-guard post | sed -n 's/.*counter packets \([0-9]*\).*/\1/p') L2TP packets without an SA"
 in_ns c1 nft delete table inet rk-guard
-check "IKE SA reconnected (swanctl --terminate, --initiate on c1): c1's link carries pings again once the new SA is up (marks $ma -> $mc)" \
-	rk_recovered c1 10 ||
+rk_reconnected() {
+	if [ -n "$mc" ] && [ "$mc" = "$ma" ]; then
+		rk_recovered c1 10
+	else
+		# bound to the old SA: dropped inbound, not passed to xl2tpd
+		[ -n "$mc" ] && [ "$d1" -gt "$d0" ] &&
+		grep -qx "${L1:-x} $ma" "$RK/own-reconnect"
+	fi
+}
+check "IKE SA reconnected (swanctl --terminate, --initiate on c1), marks $ma -> $mc: the old tunnel's packets from the new SA are dropped as another SA's (inbound drops $d0 -> $d1), or, with the same mark, pings again" \
+	rk_reconnected ||
 	{ dump "$RK/initiate.out"; dump "$W/daemon5.out" 20; }
