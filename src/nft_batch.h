@@ -124,6 +124,12 @@ extern const struct tunnel_family tunnel_families[2];	/* IPv4, IPv6 */
 #define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
 #define TH_L2TP_FLAGS		TH_L2TP(0)
 
+/* Matches shared by the input and output rules (nft_build.c): an L2TPv2
+ * control message to or from the L2TP port (@port_off: where in the UDP
+ * header), and its Message Type. */
+int nx_l2tp_ctrl(struct nftnl_rule *r, uint32_t port_off, uint16_t port);
+int nx_msg_type(struct nftnl_rule *r, uint16_t type);
+
 /* The rules of --tunnel-marks (nft_tunnel_rules.c): a family's rules of
  * the tunnels chain, the output chain's jump to it, the sets and the
  * inbound chain, the input chain's jump to it, the SCCRP chain. */

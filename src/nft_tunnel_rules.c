@@ -158,15 +158,23 @@ int put_tunnel_rules(struct batch *ctx, const struct tunnel_family *f)
 	       put_xlate_rule(ctx, f, 0) || put_xlate_rule(ctx, f, 1);
 }
 
+/* udp dport|sport 1701 jump CHAIN, from @from */
+static int put_port_jump(struct batch *ctx, const char *from,
+			 uint32_t port_off, const char *chain, const char *what)
+{
+	struct nftnl_rule *r = rule_new(ctx, from);
+	int err = !r || nx_udp_port(r, port_off, ctx->cfg->port) ||
+		nx_jump(r, chain);
+
+	return rule_put(ctx, r, err, what);
+}
+
 /* udp sport 1701 jump tunnels: the tunnel rules share this one test */
 int put_jump_rule(struct batch *ctx)
 {
-	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_OUTPUT);
-	int err = !r ||
-		nx_udp_port(r, offsetof(struct udphdr, source), ctx->cfg->port) ||
-		nx_jump(r, NFT_CHAIN_TUNNELS);
-
-	return rule_put(ctx, r, err, "adding the tunnel jump rule");
+	return put_port_jump(ctx, NFT_CHAIN_OUTPUT,
+			     offsetof(struct udphdr, source), NFT_CHAIN_TUNNELS,
+			     "adding the tunnel jump rule");
 }
 
 /*
@@ -255,12 +263,9 @@ int put_inbound(struct batch *ctx)
 /* udp dport 1701 jump inbound */
 int put_inbound_jump(struct batch *ctx)
 {
-	struct nftnl_rule *r = rule_new(ctx, NFT_CHAIN_INPUT);
-	int err = !r ||
-		nx_udp_port(r, offsetof(struct udphdr, dest), ctx->cfg->port) ||
-		nx_jump(r, NFT_CHAIN_INBOUND);
-
-	return rule_put(ctx, r, err, "adding the inbound jump rule");
+	return put_port_jump(ctx, NFT_CHAIN_INPUT,
+			     offsetof(struct udphdr, dest), NFT_CHAIN_INBOUND,
+			     "adding the inbound jump rule");
 }
 
 /*
@@ -277,8 +282,6 @@ int put_inbound_jump(struct batch *ctx)
 int put_sccrp(struct batch *ctx)
 {
 	const struct nft_cfg *cfg = ctx->cfg;
-	uint16_t mask = htons(L2TP_CTRL_MASK), ctrl = htons(L2TP_CTRL_FLAGS);
-	uint32_t sccrp = htonl(L2TP_MSG_SCCRP);
 	struct nftnl_rule *r;
 	int err;
 
@@ -287,11 +290,7 @@ int put_sccrp(struct batch *ctx)
 		return -1;
 	r = rule_new(ctx, NFT_CHAIN_SCCRP);
 	err = !r ||
-		nx_udp_port(r, offsetof(struct udphdr, source), cfg->port) ||
-		nx_th(r, TH_L2TP_FLAGS, 2) || nx_and(r, &mask, 2) ||
-		nx_eq(r, &ctrl, 2) ||
-		nx_th(r, TH_L2TP(L2TP_CTRL_HDR_LEN + 4), 4) ||
-		nx_eq(r, &sccrp, 4) ||
-		nx_counter(r) || nx_queue(r, cfg->queue, ctx->form, 0);
+		nx_l2tp_ctrl(r, offsetof(struct udphdr, source), cfg->port) ||
+		nx_msg_type(r, L2TP_MSG_SCCRP) || nx_counter(r) || nx_queue(r, cfg->queue, ctx->form, 0);
 	return rule_put(ctx, r, err, "adding the SCCRP queue rule");
 }
