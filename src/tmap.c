@@ -126,15 +126,22 @@ void tmap_bind(struct tmap *m, const struct tunnel *t, void *tag)
 	gather(m, t->family, &t->peer, t->lns_id, TS_BOUND, 0, 0, 0, tag);
 }
 
+/* The removal of the binding of tunnel @id (mark @mark) to the L2TP
+ * daemon's @lns_id, for a tunnel known or only listed. */
+static void unbind(struct tmap *m, int family, const void *peer, uint16_t id,
+		   uint32_t mark, uint16_t lns_id, int keep_bound)
+{
+	gather(m, family, peer, id, TS_LNS, 1, 0, 0, NULL);
+	gather(m, family, peer, lns_id, TS_OWN, 1, mark, 0, NULL);
+	if (!keep_bound)
+		gather(m, family, peer, lns_id, TS_BOUND, 1, 0, 0, NULL);
+}
+
 void tmap_unbind(struct tmap *m, const struct tunnel *t, int keep_bound)
 {
-	if (!t->lns_id)
-		return;
-	gather(m, t->family, &t->peer, t->id, TS_LNS, 1, 0, 0, NULL);
-	gather(m, t->family, &t->peer, t->lns_id, TS_OWN, 1, t->mark, 0, NULL);
-	if (!keep_bound)
-		gather(m, t->family, &t->peer, t->lns_id, TS_BOUND, 1, 0, 0,
-		       NULL);
+	if (t->lns_id)
+		unbind(m, t->family, &t->peer, t->id, t->mark, t->lns_id,
+		       keep_bound);
 }
 
 static void tell_failed(struct tmap *m, const struct nft_elem *e)
@@ -385,7 +392,6 @@ static int list_family(struct tmap *m, struct tunnels *ts, int v6)
 	const struct tunnel_family *f = &tunnel_families[v6];
 	struct listing l[TS_MAX];
 	const struct listed *t, *x, *lns;
-	struct tunnel gone;
 	int ret = 0, s;
 	size_t i;
 
@@ -412,16 +418,9 @@ static int list_family(struct tmap *m, struct tunnels *ts, int v6)
 		if (x)
 			gather(m, t->family, &t->peer, t->id, TS_XLATE, 1, 0, 0,
 			       NULL);
-		if (lns) {
-			/* its binding goes with it */
-			memset(&gone, 0, sizeof(gone));
-			gone.family = (uint8_t)t->family;
-			gone.peer = t->peer;
-			gone.id = t->id;
-			gone.mark = t->data;
-			gone.lns_id = (uint16_t)lns->data;
-			tmap_unbind(m, &gone, 0);
-		}
+		if (lns)	/* its binding goes with it */
+			unbind(m, t->family, &t->peer, t->id, t->data,
+			       (uint16_t)lns->data, 0);
 		m->stats.expired++;
 	}
 	for (s = 0; s < TS_MAX; s++)
