@@ -157,14 +157,15 @@ SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(SYSUSERSDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 755 $(B)/l2tp-nfqd $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(B)/l2tp-nfq-listen $(DESTDIR)$(BINDIR)/
 	install -m 644 include/l2tp-nfq/l2tp-nfqd.h \
 		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq/
 	$(SUBST) contrib/l2tp-nfqd.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/l2tp-nfqd.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/l2tp-nfqd.pc
+	install -m 644 doc/l2tp-nfq-listen.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 doc/l2tp-nfqd.8 $(DESTDIR)$(MANDIR)/man8/
 	$(SUBST) contrib/l2tp-nfqd.service >$(DESTDIR)$(UNITDIR)/l2tp-nfqd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/l2tp-nfqd.service
@@ -175,6 +176,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/l2tp-nfqd $(DESTDIR)$(BINDIR)/l2tp-nfq-listen \
 		$(DESTDIR)$(INCLUDEDIR)/l2tp-nfq/l2tp-nfqd.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/l2tp-nfqd.pc \
+		$(DESTDIR)$(MANDIR)/man1/l2tp-nfq-listen.1 \
 		$(DESTDIR)$(MANDIR)/man8/l2tp-nfqd.8 \
 		$(DESTDIR)$(UNITDIR)/l2tp-nfqd.service \
 		$(DESTDIR)$(SYSUSERSDIR)/l2tp-nfqd.conf
