@@ -134,6 +134,32 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory $(PROGS) $(BENCH_PROGS)
 	$(Q)BUILD=$(CURDIR)/$(B) tests/bench/bench.sh
 
+# make deb: Debian packages of this tree in build-deb/ (root: installs
+# what building them needs).  dpkg-buildpackage runs in a staged copy, the
+# files git tracks with contrib/debian as debian/, so that the tree itself
+# has no debian/; the source package is made there too, for lintian only.
+# Fails if lintian reports an error or a warning (-I shows the rest).
+DEB_DIR    := build-deb
+DEB_STAGE  := $(DEB_DIR)/l2tp-nfqd-$(VERSION)
+deb:
+	$(Q)EXTRA_PKGS="build-essential debhelper dpkg-dev fakeroot lintian" \
+		tests/deps.sh
+	$(Q)v=$$(dpkg-parsechangelog -l contrib/debian/changelog -S Version) && \
+	if [ "$$v" != "$(VERSION)" ]; then \
+		echo "contrib/debian/changelog is at $$v, VERSION at $(VERSION)" >&2; \
+		exit 1; \
+	fi
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_STAGE)
+	$(Q){ git ls-files -z 2>/dev/null || find . -path ./.git -prune -o \
+		-path './build*' -prune -o ! -type d -print0; } | \
+		tar --null -T - --ignore-failed-read -cf - | tar -xf - -C $(DEB_STAGE)
+	$(Q)rm -rf $(DEB_STAGE)/debian && cp -R contrib/debian $(DEB_STAGE)/debian
+	$(Q)cd $(DEB_DIR) && dpkg-source -b l2tp-nfqd-$(VERSION)
+	$(Q)cd $(DEB_STAGE) && dpkg-buildpackage -us -uc -b
+	$(Q)lintian -I --fail-on error,warning $(DEB_DIR)/l2tp-nfqd_$(VERSION).dsc \
+		$(DEB_DIR)/l2tp-nfqd_$(VERSION)_$$(dpkg --print-architecture).changes
+	@ls $(DEB_DIR)/*.deb
+
 # Debian packages for building, testing and the demo (root only).
 deps:
 	$(Q)tests/deps.sh
@@ -183,8 +209,9 @@ uninstall:
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/l2tp-nfq
 
 clean:
-	rm -rf build build-san build-fuzz build-vm
+	rm -rf build build-san build-fuzz build-vm build-deb
 
-.PHONY: all deps check check-unit check-vm demo fuzz bench install uninstall clean
+.PHONY: all deps check check-unit check-vm demo fuzz bench deb install uninstall \
+	clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
