@@ -9,16 +9,20 @@
 #   6-12  the newer one from bookworm-backports, read through a private
 #         sources list made from the machine's own (same archive, other
 #         suite); the machine's apt configuration is left as it is
-# Each kernel is kept under build-vm/<name>/.  Prints one tier line per
-# kernel, "vm-<name>: N passed, N failed"; a kernel whose package cannot be
+#   13    Debian 13: a root of its own packages (tests/vm/root.sh, kept
+#         under /var/tmp/l2tp-nfqd), its kernel, systemd 257 as PID 1
+#   12-systemd  the same made of Debian 12's packages, systemd 252
+# The first two run from the host's root, under a shell as PID 1.  Each
+# kernel is kept under build-vm/<name>/.  Prints one tier line per
+# boot, "vm-<name>: N passed, N failed"; a kernel whose package cannot be
 # had, or a machine that cannot run qemu, gets its tier as skipped, never
-# as passed.  VM_KERNELS="6-12" runs only the kernels named.
+# as passed.  VM_KERNELS="6-12" runs only the boots named.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=${BUILD:-$TOP/build}
 VM=$TOP/build-vm
-TIMEOUT=${VM_TIMEOUT:-600}
-KERNELS=${VM_KERNELS:-6-1 6-12}
+TIMEOUT=${VM_TIMEOUT:-}
+KERNELS=${VM_KERNELS:-6-1 6-12 13 12-systemd}
 status=0
 
 skip_tier() {	# skip_tier NAME REASON
@@ -117,18 +121,69 @@ private_apt() {
 }
 
 # kernel_conf NAME: where the kernel comes from (SUITE, empty: the
-# machine's own sources), which release it must be (WANT), and the modules
-# the initramfs loads to reach the host's root (INITMODS, with their
-# dependencies from the kernel's own modules.dep)
+# machine's own sources; or the root of Debian release ROOTREL), which
+# release it must be (WANT), the modules the initramfs loads to reach the
+# host's root (INITMODS, with their dependencies from the kernel's own
+# modules.dep), PID 1 (INIT: sh or systemd) and the scenarios (RUN)
 kernel_conf() {
+	ROOTREL= INIT=sh RUN=scenario
 	case $1 in
 	6-1)	SUITE= WANT=6.1.
 		INITMODS="virtio_pci 9pnet_virtio 9p overlay" ;;
 	# virtio core is built in; 9pnet needs netfs loaded first
 	6-12)	SUITE=bookworm-backports WANT=6.12.
 		INITMODS="netfs 9pnet_virtio 9p overlay" ;;
+	13)	ROOTREL=trixie WANT=6.12. INIT=systemd RUN=scenario
+		INITMODS="netfs 9pnet_virtio 9p overlay" ;;
+	12-systemd)
+		ROOTREL=bookworm WANT=6.1. INIT=systemd RUN=systemd
+		INITMODS="virtio_pci 9pnet_virtio 9p overlay" ;;
 	*)	return 1 ;;
 	esac
+}
+
+# root_kernel: the kernel of the root of $ROOTREL (made or kept by
+# root.sh); sets ROOT, KDIR, REL, or WHY and fails
+root_kernel() {
+	mkdir -p "$K"
+	ROOT=$(sh "$TOP/tests/vm/root.sh" "$ROOTREL" 2>"$K.root.log") || {
+		WHY="cannot make a Debian $ROOTREL root (see $K.root.log)"
+		return 1
+	}
+	KDIR=$ROOT LSWDIR=$ROOT.libreswan
+	REL=$(ls "$ROOT/lib/modules" | head -n1)
+	case $REL in
+	"$WANT"*) ;;
+	*) WHY="the $ROOTREL root has Linux $REL, not $WANT"; return 1 ;;
+	esac
+}
+
+# install_deb: the systemd boots start from a copy of the root with the
+# package installed as an admin installs it (apt install ./l2tp-nfqd_*.deb
+# on that release, here in a chroot) and the README's options in
+# /etc/default/l2tp-nfqd, so that the machine boots with the unit as the
+# package leaves it; sets ROOT to the copy, or WHY and fails
+install_deb() {
+	[ "$INIT" = systemd ] || return 0
+	DEB=${DEB:-$(ls "$TOP"/build-deb/l2tp-nfqd_*_amd64.deb 2>/dev/null | tail -n1)}
+	if [ -z "$DEB" ]; then
+		make -s -C "$TOP" deb >"$K.deb.log" 2>&1
+		DEB=$(ls "$TOP"/build-deb/l2tp-nfqd_*_amd64.deb 2>/dev/null | tail -n1)
+	fi
+	[ -n "$DEB" ] || { WHY="no package: make deb failed (see $K.deb.log)"; return 1; }
+	rm -rf "$K/root"
+	cp -a "$ROOT" "$K/root"
+	cp "$DEB" "$K/root/tmp/"
+	mount -t proc proc "$K/root/proc"
+	chroot "$K/root" sh -c "apt-get install -y --no-download ./tmp/$(basename "$DEB")" \
+		>"$K.install.log" 2>&1
+	rc=$?
+	umount "$K/root/proc"
+	[ $rc -eq 0 ] || { WHY="apt install of the package failed (see $K.install.log)"; return 1; }
+	cat >"$K/root/etc/default/l2tp-nfqd" <<'OPTS'
+L2TP_NFQD_OPTS="--queue 1 --tunnel-marks --require-ipsec --fdstore"
+OPTS
+	ROOT=$K/root
 }
 
 # fetch_kernel NAME: the kernel package unpacked under $K/kernel; sets REL,
@@ -166,6 +221,7 @@ fetch_kernel() {
 		rm -f "$K"/*.deb
 		touch "$K/kernel.ok"
 	fi
+	KDIR=$K/kernel
 	REL=$(ls "$K/kernel/lib/modules" | head -n1)
 	depmod -b "$K/kernel" "$REL" || { WHY="depmod failed"; return 1; }
 }
@@ -179,7 +235,7 @@ make_initrd() {
 	mkdir -p "$IR/bin" "$IR/lib/modules"
 	cp /bin/busybox "$IR/bin/busybox"
 	for m in $INITMODS; do
-		modprobe -d "$K/kernel" -S "$REL" --show-depends "$m" \
+		modprobe -d "$KDIR" -S "$REL" --show-depends "$m" \
 			>>"$K/deps" || { WHY="no module $m"; return 1; }
 	done
 	: >"$IR/modules"
@@ -217,11 +273,22 @@ boot() {	# boot NAME: one boot, every scenario of that kernel
 boot_once() {
 	t=$(date +%s)
 	log=$K/console.log
-	echo "booting $REL under qemu (TCG), up to ${TIMEOUT}s"
-	timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
+	# every scenario, then systemd's: Debian 13's boot runs both
+	to=${TIMEOUT:-$((600 + 300 * $(echo $RUN | wc -w)))}
+	echo "booting $REL under qemu (TCG), up to ${to}s"
+	args="l2nq.top=$TOP l2nq.build=$B l2nq.rel=$REL l2nq.tier=vm-$1"
+	args="$args l2nq.init=$INIT l2nq.run=$(echo $RUN | tr ' ' ,)"
+	if [ -n "$ROOTREL" ]; then
+		# the root's own modules; the host's root under /host
+		args="$args l2nq.root=$ROOT l2nq.lsw=/host$LSWDIR"
+	else
+		args="$args l2nq.mods=$K/kernel/lib/modules/$REL"
+	fi
+	[ "$INIT" = systemd ] && args="$args l2nq.deb=/host$DEB"
+	timeout "$to" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
 		-nographic -no-reboot -nic none \
-		-kernel "$K/kernel/boot/vmlinuz-$REL" -initrd "$K/initrd.gz" \
-		-append "console=ttyS0 panic=-1 quiet l2nq.top=$TOP l2nq.build=$B l2nq.rel=$REL l2nq.mods=$K/kernel/lib/modules/$REL l2nq.tier=vm-$1" \
+		-kernel "$KDIR/boot/vmlinuz-$REL" -initrd "$K/initrd.gz" \
+		-append "console=ttyS0 panic=-1 quiet $args" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		</dev/null >"$log" 2>&1
 	rc=$?
@@ -248,7 +315,15 @@ for k in $KERNELS; do
 		status=1
 		continue
 	fi
-	if ! fetch_kernel "$k"; then
+	if [ -n "$ROOTREL" ]; then
+		root_kernel || { skip_tier "$k" "$WHY"; continue; }
+		install_deb || {
+			echo "FAIL vm-$k: $WHY"
+			echo "vm-$k: 0 passed, 1 failed"
+			status=1
+			continue
+		}
+	elif ! fetch_kernel "$k"; then
 		skip_tier "$k" "$WHY"
 		continue
 	fi
