@@ -181,7 +181,7 @@ install_deb() {
 	umount "$K/root/proc"
 	[ $rc -eq 0 ] || { WHY="apt install of the package failed (see $K.install.log)"; return 1; }
 	cat >"$K/root/etc/default/l2tp-nfqd" <<'OPTS'
-L2TP_NFQD_OPTS="--queue 1 --tunnel-marks --require-ipsec --fdstore"
+L2TP_NFQD_OPTS="--tunnel-marks --require-ipsec --fdstore"
 OPTS
 	ROOT=$K/root
 }
