@@ -175,7 +175,7 @@ install_deb() {
 	cp -a "$ROOT" "$K/root"
 	cp "$DEB" "$K/root/tmp/"
 	mount -t proc proc "$K/root/proc"
-	chroot "$K/root" sh -c "apt-get install -y --no-download ./tmp/$(basename "$DEB")" \
+	chroot "$K/root" apt-get install -y -o Dpkg::Use-Pty=0 "/tmp/$(basename "$DEB")" \
 		>"$K.install.log" 2>&1
 	rc=$?
 	umount "$K/root/proc"
