@@ -180,9 +180,16 @@ install_deb() {
 	rc=$?
 	umount "$K/root/proc"
 	[ $rc -eq 0 ] || { WHY="apt install of the package failed (see $K.install.log)"; return 1; }
+	# the package installs the unit disabled; the admin sets the options
+	# and enables it (the README's recipe, less its --now: the boot
+	# starts it)
+	chroot "$K/root" systemctl is-enabled l2tp-nfqd \
+		>"$K/root/var/tmp/l2nq-enabled-by-package" 2>&1
 	cat >"$K/root/etc/default/l2tp-nfqd" <<'OPTS'
 L2TP_NFQD_OPTS="--tunnel-marks --require-ipsec --fdstore"
 OPTS
+	chroot "$K/root" systemctl enable l2tp-nfqd >>"$K.install.log" 2>&1 ||
+		{ WHY="systemctl enable l2tp-nfqd failed (see $K.install.log)"; return 1; }
 	ROOT=$K/root
 }
 
