@@ -49,8 +49,13 @@ rk_ike() {	# c1's established IKE SAs, by unique ID: "#1 #3"
 rk_reauthed() { [ -n "$(rk_ike)" ] && [ "$(rk_ike)" != "$i0" ] && [ "$(rk_ike | wc -w)" -eq 1 ]; }
 rk_spis() { ip -n c1 xfrm state | grep -c '^src'; }
 
+# the kernel's XFRM error counters that are not zero, "Name N ..."
+rk_xstat() { in_ns "$1" cat /proc/net/xfrm_stat | awk '$2 != 0' | tr -s ' \n' '  '; }
+
 # --- a CHILD_SA rekey ----------------------------------------------------
 rk_sas before
+d0=$(hs_inbound_drops)
+x0=$(rk_xstat srv)
 s0=$(rk_spis)
 info "rekey: c1's mark on the server before: $m1; c1's SAs: $s0"
 pings_start 1000 c1
@@ -66,6 +71,10 @@ info "rekey: c1's SAs $s0 -> $(rk_spis); their marks on the server: $mr"
 check "CHILD_SA rekey (swanctl --rekey --child on c1): new SAs, each with c1's mark $m1 on the server" \
 	sh -c "[ $(rk_spis) -gt $s0 ] && [ '$mr' = '$m1' ]" ||
 	{ dump "$RK/rekey.out"; dump "$RK/sas-rekeyed" 30; }
+d1=$(hs_inbound_drops)
+info "rekey: the server's XFRM errors before: ${x0:-none}; after: $(rk_xstat srv)"
+info "rekey: inbound chain drops $d0 -> $d1"
+check "CHILD_SA rekey: l2tp-nfqd drops none of c1's packets" test "$d0" = "$d1"
 check "CHILD_SA rekey: c1's link loses no ping either way" steady c1 stopped ||
 	{ xl2tpd_dump ids; dump "$W/daemon5.out" 20; }
 
