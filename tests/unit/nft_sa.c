@@ -6,6 +6,7 @@
  * prerouting chain and its rules, and the operation batches.
  */
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <linux/netfilter.h>
@@ -48,18 +49,142 @@ static const struct want_set {
 	  "0000040420000000040e0004090000000106000403000000060400000000" },
 };
 
-/* libnftnl's rule text on one line, single spaces */
-static void one_line(char *s)
-{
-	char *d = s, prev = 0, c;
+/*
+ * A rule's expressions, described from their attributes (walked with
+ * nftnl_expr_iter) in the bracket notation of `nft --debug=netlink`, so
+ * that the checks below read like it: made here, never libnftnl's own
+ * text, which differs between its versions.  Data in 32-bit words, host
+ * order, as the registers hold them.
+ */
+struct desc {
+	char *p;
+	size_t left;
+};
 
-	for (; *s; s++) {
-		c = *s == '\n' ? ' ' : *s;
-		if (c == ' ' && prev == ' ')
-			continue;
-		*d++ = prev = c;
+__attribute__((format(printf, 2, 3)))
+static void put(struct desc *d, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(d->p, d->left, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= d->left)
+		n = d->left ? (int)d->left - 1 : 0;
+	d->p += n;
+	d->left -= (size_t)n;
+}
+
+static void put_data(struct desc *d, const struct nftnl_expr *e,
+		     uint16_t attr)
+{
+	const uint8_t *p;
+	uint32_t len = 0, i, w;
+
+	p = nftnl_expr_get(e, attr, &len);
+	for (i = 0; p && i < len; i += 4) {
+		w = 0;
+		memcpy(&w, p + i, len - i < 4 ? len - i : 4);
+		put(d, "0x%08x ", w);
 	}
-	*d = '\0';
+}
+
+static const char *meta_key(uint32_t key)
+{
+	switch (key) {
+	case NFT_META_MARK:	return "mark";
+	case NFT_META_NFPROTO:	return "nfproto";
+	case NFT_META_L4PROTO:	return "l4proto";
+	case NFT_META_SECPATH:	return "secpath";
+	default:		return "?";
+	}
+}
+
+static void expr_desc(struct desc *d, const struct nftnl_expr *e)
+{
+	static const char *const base[] = { "link layer", "network",
+					    "transport", "inner" };
+	static const char *const op[] = { "eq", "neq", "lt", "lte", "gt",
+					  "gte" };
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t v;
+
+	put(d, "[ %s ", name);
+	if (!strcmp(name, "meta") && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG))
+		put(d, "load %s => reg %u ",
+		    meta_key(nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY)),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG));
+	else if (!strcmp(name, "meta"))
+		put(d, "set %s with reg %u ",
+		    meta_key(nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY)),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_META_SREG));
+	else if (!strcmp(name, "cmp")) {
+		v = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP);
+		put(d, "%s reg %u ", v < 6 ? op[v] : "?",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG));
+		put_data(d, e, NFTNL_EXPR_CMP_DATA);
+	} else if (!strcmp(name, "payload")) {
+		v = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
+		put(d, "load %ub @ %s header + %u => reg %u ",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN),
+		    v < 4 ? base[v] : "?",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG));
+	} else if (!strcmp(name, "lookup")) {
+		put(d, "reg %u set %s ",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG),
+		    nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG))
+			put(d, "dreg %u ",
+			    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG));
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS))
+			put(d, "0x%x ",
+			    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS));
+	} else if (!strcmp(name, "xfrm")) {
+		v = nftnl_expr_get_u32(e, NFTNL_EXPR_XFRM_KEY);
+		put(d, "load %s %u %s => reg %u ",
+		    nftnl_expr_get_u8(e, NFTNL_EXPR_XFRM_DIR) ? "out" : "in",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_XFRM_SPNUM),
+		    v == NFT_XFRM_KEY_REQID ? "reqid" :
+		    v == NFT_XFRM_KEY_SPI ? "spi" : "?",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_XFRM_DREG));
+	} else if (!strcmp(name, "immediate")) {
+		put(d, "reg %u ", nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG));
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT))
+			put(d, "verdict %d ", (int)nftnl_expr_get_u32(e,
+						NFTNL_EXPR_IMM_VERDICT));
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN))
+			put(d, "-> %s ", nftnl_expr_get_str(e,
+						NFTNL_EXPR_IMM_CHAIN));
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_DATA))
+			put_data(d, e, NFTNL_EXPR_IMM_DATA);
+	} else if (!strcmp(name, "bitwise")) {
+		put(d, "reg %u = ( reg %u & ",
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG),
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG));
+		put_data(d, e, NFTNL_EXPR_BITWISE_MASK);
+		put(d, ") ^ ");
+		put_data(d, e, NFTNL_EXPR_BITWISE_XOR);
+	} else {
+		put(d, "? ");
+	}
+	put(d, "] ");
+}
+
+/* every expression of the rule, one after another, into buf */
+static void rule_desc(struct nftnl_rule *r, char *buf, size_t size)
+{
+	struct desc d = { buf, size };
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+
+	buf[0] = '\0';
+	while (it && (e = nftnl_expr_iter_next(it)))
+		expr_desc(&d, e);
+	if (it)
+		nftnl_expr_iter_destroy(it);
 }
 
 static void hex(char *out, const uint8_t *p, uint32_t len)
@@ -110,16 +235,12 @@ out:
 static void seen_rule(const struct nlmsghdr *nlh, struct sa_seen *s)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	char buf[1000];
 
 	if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
 	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), NFT_CHAIN_SA))
 		goto out;
-	nftnl_rule_snprintf(buf, sizeof(buf), r, NFTNL_OUTPUT_DEFAULT, 0);
-	one_line(buf);
 	if (s->nrules < 5)
-		snprintf(s->rules[s->nrules], sizeof(s->rules[0]), "%s",
-			 strstr(buf, "[") ? strstr(buf, "[") : buf);
+		rule_desc(r, s->rules[s->nrules], sizeof(s->rules[0]));
 	s->nrules++;
 out:
 	nftnl_rule_free(r);
@@ -292,9 +413,7 @@ static int parse_ops(const char *buf, size_t len, struct op_seen *o, int max)
 			nftnl_rule_nlmsg_parse(nlh, r);
 			snprintf(o[n].name, sizeof(o[n].name), "%s",
 				 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
-			nftnl_rule_snprintf(o[n].rule, sizeof(o[n].rule), r,
-					    NFTNL_OUTPUT_DEFAULT, 0);
-			one_line(o[n].rule);
+			rule_desc(r, o[n].rule, sizeof(o[n].rule));
 			nftnl_rule_free(r);
 		} else {
 			seen_elem(nlh, &o[n]);
