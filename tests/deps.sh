@@ -1,10 +1,13 @@
 #!/bin/sh
 # Install the Debian packages that building, testing and the demo need,
 # when some are missing.  Needs root (apt-get) only if something is missing.
+# A minimal root (mmdebstrap's minbase with gcc and make, tests/chroot.sh)
+# lacks even the C library's headers (libc6-dev, only recommended by gcc),
+# mount (tests/l2tpns.sh) and systemd (systemd-analyze, systemd-sysusers).
 set -e
-pkgs="gcc make pkg-config libmnl-dev libnftnl-dev libnetfilter-queue-dev
+pkgs="gcc make libc6-dev pkg-config libmnl-dev libnftnl-dev libnetfilter-queue-dev
 libnetfilter-conntrack-dev iproute2 nftables iptables conntrack procps jq valgrind
-ethtool
+ethtool mount systemd
 $EXTRA_PKGS"
 missing=
 for p in $pkgs; do
