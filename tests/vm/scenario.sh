@@ -953,7 +953,7 @@ check "contrib/strongswan/swanctl-l2tp-connmark-plugin.conf loads" \
 took "l2tpns"
 
 # Libreswan as the server, l2tp-nfqd --sa-marks (it stops srv's charon)
-LSW=$TOP/build-vm/libreswan
+LSW=${LSW:-$TOP/build-vm/libreswan}
 . "$TOP/tests/vm/libreswan.sh"
 took "libreswan"
 
