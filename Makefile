@@ -175,6 +175,12 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROGS) $(B)/nettool
 	$(Q)BUILD=$(CURDIR)/$(B) tests/demo.sh
 
+# make check and make demo as root in a fresh minimal Debian root (only gcc
+# and make) on this kernel: a chroot made with mmdebstrap
+RELEASE ?= trixie
+check-chroot:
+	$(Q)tests/chroot.sh $(RELEASE)
+
 # Files that name install paths are made at install time, from the
 # variables of that make install, not of the build.
 SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
@@ -211,7 +217,7 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz build-vm build-deb
 
-.PHONY: all deps check check-unit check-vm demo fuzz bench deb install uninstall \
-	clean
+.PHONY: all deps check check-unit check-vm check-chroot demo fuzz bench deb \
+	install uninstall clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
