@@ -59,6 +59,11 @@ case $(uname -r) in
 esac
 info "Linux $(uname -r)"
 
+# the scenarios start their own daemons: none of an installed unit
+if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+	systemctl stop l2tp-nfqd 2>/dev/null
+fi
+
 for m in xfrm_user esp4 nft_queue nf_conntrack veth bridge ppp_generic \
 	 ppp_async; do
 	modprobe "$m" || no "modprobe $m"
