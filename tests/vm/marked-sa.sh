@@ -19,7 +19,8 @@
 # What it checks.  The server as an admin sets it up: Debian's legacy
 # starter (`ipsec start`) with contrib/strongswan/ipsec.conf-l2tp-sa-marks
 # as /etc/ipsec.conf, the PSK in /etc/ipsec.secrets, the connmark plugin
-# off (charon-no-connmark.conf), no legacy iptables, contrib/xl2tpd/ as
+# off (charon-no-connmark.conf), and forecast where strongswan-pki brought
+# it (charon-no-forecast.conf), no legacy iptables, contrib/xl2tpd/ as
 # shipped.  strongSwan (since 5.5.2) puts mark=%unique on the policies
 # and the outbound SA only: the inbound SA is found by its SPI, and
 # --sa-marks marks what it decrypted by reqid, as for Libreswan.
@@ -272,6 +273,10 @@ echo ': PSK "change-me"' >/etc/ipsec.secrets
 chmod 600 /etc/ipsec.secrets
 cp "$TOP/contrib/strongswan/charon-no-connmark.conf" \
    /etc/strongswan.d/charon/connmark.conf
+# where strongswan-pki brought the forecast plugin (Debian 13)
+[ -e /etc/strongswan.d/charon/forecast.conf ] &&
+	cp "$TOP/contrib/strongswan/charon-no-forecast.conf" \
+	   /etc/strongswan.d/charon/forecast.conf
 # no syslog in the VM: charon logs to a file
 cat >/etc/strongswan.d/vm-filelog.conf <<CONF
 charon {
@@ -290,6 +295,8 @@ check "legacy starter (ipsec start): charon loads contrib/strongswan/ipsec.conf-
 	{ dump "$MS/start.out"; dump "$MS/status.out" 30; dump "$MS/charon.log" 30; }
 check "the connmark plugin is off (charon-no-connmark.conf): not among charon's loaded plugins" \
 	ms_no_connmark
+check "no forecast plugin (charon-no-forecast.conf where it is installed): not among charon's loaded plugins" \
+	sh -c "! grep -q 'loaded plugins:.* forecast' '$MS/status.out'"
 # cleartext L2TP from the server that reaches the NAT
 in_ns nat nft -f - <<'NFT'
 table ip ms-clear {
