@@ -24,7 +24,8 @@
 #     queue modules unloaded, started: the kernel's autoload brings them
 #     back (the daemon can load none);
 #  2. the README's order (l2tp-nfqd, then strongswan and xl2tpd): no
-#     strongSwan plugin that marks packets itself (connmark, forecast),
+#     strongSwan plugin that marks packets itself (connmark, forecast:
+#     charon-no-connmark.conf, charon-no-forecast.conf in place),
 #     both tunnels and calls up, both PPP links carry pings both ways at
 #     the same time;
 #  3. with pings running on both links all along: `systemctl restart`,
@@ -392,6 +393,13 @@ check "the package's examples ($EX) are contrib/'s" test $r -eq 0
 rm -f /etc/swanctl/conf.d/swanctl-l2tp-*.conf
 cp $EX/strongswan/swanctl-l2tp-set-mark-in.conf /etc/swanctl/conf.d/
 cp $EX/strongswan/charon-no-connmark.conf /etc/strongswan.d/charon/connmark.conf
+# where libcharon-extra-plugins is installed, its forecast plugin off
+# (contrib/strongswan/charon-no-forecast.conf in place of its file)
+if [ -e /etc/strongswan.d/charon/forecast.conf ]; then
+	f=$EX/strongswan/charon-no-forecast.conf
+	[ -e "$f" ] || f=$TOP/contrib/strongswan/charon-no-forecast.conf
+	cp "$f" /etc/strongswan.d/charon/forecast.conf
+fi
 mkdir -p /etc/xl2tpd
 cp $EX/xl2tpd/xl2tpd.conf /etc/xl2tpd/xl2tpd.conf
 cp $EX/xl2tpd/options.xl2tpd /etc/ppp/options.xl2tpd
@@ -420,11 +428,12 @@ swanctl --list-conns >$W/conns.out 2>&1
 check "strongswan.service (charon-systemd) loaded the connection of contrib/strongswan/swanctl-l2tp-set-mark-in.conf" \
 	grep -q '^l2tp: IKEv1/2' $W/conns.out || dump $W/conns.out
 # strongSwan plugins that mark packets themselves, in legacy iptables'
-# mangle table: connmark (the recipe turns it off) and forecast (in
-# Debian's libcharon-extra-plugins, loaded by default).  forecast gives
-# every packet to a marked CHILD_SA's remote address, in OUTPUT, the
-# SA's mark (-d REMOTE -j MARK, no other match): with clients behind
-# one NAT, one client's mark for all of them, over the per-tunnel marks
+# mangle table: connmark and forecast (in Debian's
+# libcharon-extra-plugins, loaded by default), both turned off above.
+# forecast gives every packet to a marked CHILD_SA's remote address, in
+# OUTPUT, the SA's mark (-d REMOTE -j MARK, no other match): with clients
+# behind one NAT, one client's mark for all of them, over the per-tunnel
+# marks
 marking_plugins() {
 	swanctl --stats 2>/dev/null | sed -n 's/^loaded plugins: //p' >$W/plugins
 	for p in connmark forecast; do
