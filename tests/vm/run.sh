@@ -12,17 +12,19 @@
 #   13    Debian 13: a root of its own packages (tests/vm/root.sh, kept
 #         under /var/tmp/l2tp-nfqd), its kernel, systemd 257 as PID 1
 #   12-systemd  the same made of Debian 12's packages, systemd 252
-# The first two run from the host's root, under a shell as PID 1.  Each
+# The first two run from the host's root, under a shell as PID 1.  13 runs
+# systemd.sh, then every scenario; 12-systemd runs systemd.sh.  Each
 # kernel is kept under build-vm/<name>/.  Prints one tier line per
 # boot, "vm-<name>: N passed, N failed"; a kernel whose package cannot be
 # had, or a machine that cannot run qemu, gets its tier as skipped, never
-# as passed.  VM_KERNELS="6-12" runs only the boots named.
+# as passed.  By default 6-1, 13 and 12-systemd boot (6.12 is Debian 13's
+# kernel); VM_KERNELS="6-12" runs only the boots named.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=${BUILD:-$TOP/build}
 VM=$TOP/build-vm
 TIMEOUT=${VM_TIMEOUT:-}
-KERNELS=${VM_KERNELS:-6-1 6-12 13 12-systemd}
+KERNELS=${VM_KERNELS:-6-1 13 12-systemd}
 status=0
 
 skip_tier() {	# skip_tier NAME REASON
@@ -133,7 +135,7 @@ kernel_conf() {
 	# virtio core is built in; 9pnet needs netfs loaded first
 	6-12)	SUITE=bookworm-backports WANT=6.12.
 		INITMODS="netfs 9pnet_virtio 9p overlay" ;;
-	13)	ROOTREL=trixie WANT=6.12. INIT=systemd RUN=scenario
+	13)	ROOTREL=trixie WANT=6.12. INIT=systemd RUN="systemd scenario"
 		INITMODS="netfs 9pnet_virtio 9p overlay" ;;
 	12-systemd)
 		ROOTREL=bookworm WANT=6.1. INIT=systemd RUN=systemd

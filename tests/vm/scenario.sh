@@ -107,6 +107,7 @@ for ns in srv $CLIENTS; do
 charon {
 	load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey hmac sha1 sha2 aes des gcm kdf kernel-netlink socket-default vici
 	plugins {
+		include $TOP/contrib/strongswan/charon-no-connmark.conf
 		vici {
 			socket = unix://$W/$ns/charon.vici
 		}
@@ -121,7 +122,6 @@ charon {
 swanctl {
 	load = random openssl pem pkcs1 pkcs8 x509 pubkey
 }
-include $TOP/contrib/strongswan/charon-no-connmark.conf
 CONF
 	ip netns exec $ns sh -c "mount -t tmpfs none /run &&
 		STRONGSWAN_CONF=$W/$ns/strongswan.conf exec /usr/lib/ipsec/charon" \
