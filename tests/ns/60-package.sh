@@ -8,7 +8,8 @@ make -s -C "$TOP" install DESTDIR="$ROOT" PREFIX=/usr >"$TMP/install.log" 2>&1
 check "make install" test $? -eq 0
 for f in usr/sbin/l2tp-nfqd usr/bin/l2tp-nfq-listen \
 	 usr/include/l2tp-nfq/l2tp-nfqd.h usr/lib/pkgconfig/l2tp-nfqd.pc \
-	 usr/share/man/man8/l2tp-nfqd.8 lib/systemd/system/l2tp-nfqd.service \
+	 usr/share/man/man8/l2tp-nfqd.8 usr/share/man/man1/l2tp-nfq-listen.1 \
+	 lib/systemd/system/l2tp-nfqd.service \
 	 usr/lib/sysusers.d/l2tp-nfqd.conf; do
 	check "installed $f" test -s "$ROOT/$f"
 done
@@ -104,6 +105,14 @@ sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$TOP/doc/l2tp-nfqd.8" |
 "$DAEMON" --help | sed -n '1,/^$/p' | grep -oE -- '-(-[a-z-]+|[a-zA-Z])\b' |
 	sort -u >"$TMP/help.syn"
 check "man page SYNOPSIS = --help usage" cmp -s "$TMP/help.syn" "$TMP/man.syn"
+# and the receiver's
+"$B/l2tp-nfq-listen" --help | grep -oE -- '-(-[a-z-]+|[a-zA-Z])\b' |
+	sort -u >"$TMP/lhelp.opts"
+sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$TOP/doc/l2tp-nfq-listen.1" |
+	sed 's/\\-/-/g' | grep -oE -- '-(-[a-z-]+|[a-zA-Z])\b' |
+	sort -u >"$TMP/lman.opts"
+check "l2tp-nfq-listen(1) OPTIONS = its --help options" \
+	sh -c "cmp -s '$TMP/lhelp.opts' '$TMP/lman.opts' && [ -s '$TMP/lman.opts' ]"
 
 if command -v systemd-analyze >/dev/null; then
 	sed "s|@SBINDIR@|$B|" "$TOP/contrib/l2tp-nfqd.service" \
