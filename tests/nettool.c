@@ -41,8 +41,11 @@
  *       the descriptors it stores (FDSTORE=1, FDNAME=), starts it again
  *       when it exits, passing them back (LISTEN_FDS, LISTEN_FDNAMES,
  *       LISTEN_PID); SIGTERM stops CMD and closes the store, as a stop
- *       does; -r: wait MS before a restart (200).  Prints "ready PID",
- *       "stored NAME", "exited STATUS".
+ *       does; a stored descriptor that shows POLLERR or POLLHUP is
+ *       closed, unless stored with FDPOLL=0 (systemd's rule); -r: wait
+ *       MS before a restart (200).  Prints "ready PID", "stored NAME",
+ *       "exited STATUS", "pollerr NAME" then "dropped NAME" or "kept
+ *       NAME (FDPOLL=0)".
  * DST may be IPv4 or IPv6.
  */
 #include <arpa/inet.h>
@@ -673,6 +676,8 @@ static int do_dump(int argc, char **argv)
 static struct {
 	int fd[STORE_MAX];
 	char name[STORE_MAX][64];
+	int watch[STORE_MAX];	/* stored without FDPOLL=0 */
+	int err[STORE_MAX];	/* POLLERR or POLLHUP seen */
 	int n;
 } store;
 static volatile sig_atomic_t stopping;
@@ -683,8 +688,10 @@ static void on_term(int sig)
 	stopping = 1;
 }
 
-/* Keep a stored descriptor, once: the same file stored again is closed. */
-static void keep(int fd, const char *name)
+/* Keep a stored descriptor, once: the same file stored again is closed.
+ * WATCH: drop it on POLLERR or POLLHUP, as systemd does unless the
+ * service sent FDPOLL=0 with it. */
+static void keep(int fd, const char *name, int watch)
 {
 	struct stat a, b;
 	int i;
@@ -702,6 +709,8 @@ static void keep(int fd, const char *name)
 		return;
 	}
 	store.fd[store.n] = fd;
+	store.watch[store.n] = watch;
+	store.err[store.n] = 0;
 	snprintf(store.name[store.n++], 64, "%s", name);
 	printf("stored %s\n", name);
 }
@@ -730,9 +739,41 @@ static void notify_msg(int nfd)
 			continue;
 		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
 		if (strstr(buf, "FDSTORE=1"))
-			keep(fd, name);
+			keep(fd, name, !strstr(buf, "FDPOLL=0"));
 		else
 			close(fd);
+	}
+}
+
+/* systemd's watch on the store: a descriptor with POLLERR or POLLHUP is
+ * closed, unless stored with FDPOLL=0; either way "pollerr NAME" says
+ * that it was seen, then "dropped NAME" or "kept NAME (FDPOLL=0)". */
+static void watch_store(void)
+{
+	int i = 0;
+
+	while (i < store.n) {
+		struct pollfd p = { .fd = store.fd[i] };
+
+		if (store.err[i] || poll(&p, 1, 0) <= 0 ||
+		    !(p.revents & (POLLERR | POLLHUP))) {
+			i++;
+			continue;
+		}
+		printf("pollerr %s\n", store.name[i]);
+		store.err[i] = 1;
+		if (!store.watch[i]) {
+			printf("kept %s (FDPOLL=0)\n", store.name[i]);
+			i++;
+			continue;
+		}
+		printf("dropped %s\n", store.name[i]);
+		close(store.fd[i]);
+		store.n--;
+		store.fd[i] = store.fd[store.n];
+		store.watch[i] = store.watch[store.n];
+		store.err[i] = store.err[store.n];
+		memcpy(store.name[i], store.name[store.n], 64);
 	}
 }
 
@@ -794,6 +835,7 @@ static int do_supervise(int argc, char **argv)
 
 			if (poll(&pfd, 1, 50) > 0)
 				notify_msg(nfd);
+			watch_store();
 			if (stopping)
 				kill(pid, SIGTERM);
 			if (waitpid(pid, &status, WNOHANG) == pid)
