@@ -273,7 +273,7 @@ echo ': PSK "change-me"' >/etc/ipsec.secrets
 chmod 600 /etc/ipsec.secrets
 cp "$TOP/contrib/strongswan/charon-no-connmark.conf" \
    /etc/strongswan.d/charon/connmark.conf
-# where strongswan-pki brought the forecast plugin (Debian 13)
+# where strongswan-pki brought the forecast plugin (Debian 12 and 13)
 [ -e /etc/strongswan.d/charon/forecast.conf ] &&
 	cp "$TOP/contrib/strongswan/charon-no-forecast.conf" \
 	   /etc/strongswan.d/charon/forecast.conf
