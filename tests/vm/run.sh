@@ -180,13 +180,13 @@ install_deb() {
 	chroot "$K/root" apt-get install -y -o Dpkg::Use-Pty=0 "/tmp/$(basename "$DEB")" \
 		>"$K.install.log" 2>&1
 	rc=$?
-	umount "$K/root/proc"
-	[ $rc -eq 0 ] || { WHY="apt install of the package failed (see $K.install.log)"; return 1; }
 	# the package installs the unit disabled; the admin sets the options
 	# and enables it (the README's recipe, less its --now: the boot
 	# starts it)
 	chroot "$K/root" systemctl is-enabled l2tp-nfqd \
-		>"$K/root/var/tmp/l2nq-enabled-by-package" 2>&1
+		>"$K/root/var/tmp/l2nq-enabled-by-package" 2>/dev/null
+	umount "$K/root/proc"
+	[ $rc -eq 0 ] || { WHY="apt install of the package failed (see $K.install.log)"; return 1; }
 	cat >"$K/root/etc/default/l2tp-nfqd" <<'OPTS'
 L2TP_NFQD_OPTS="--tunnel-marks --require-ipsec --fdstore"
 OPTS

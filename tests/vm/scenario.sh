@@ -71,6 +71,8 @@ done
 
 # network: c1..c4 -- br0 on nat (198.51.100.0/24) -- nat wan -- srv
 CLIENTS="c1 c2 c3 c4"
+# namespaces of these names that a scenario before this one left
+for ns in srv nat $CLIENTS; do ip netns del $ns 2>/dev/null; done
 for ns in srv nat $CLIENTS; do ip netns add $ns; ip -n $ns link set lo up; done
 ip -n nat link add br0 type bridge
 ip -n nat link set br0 up

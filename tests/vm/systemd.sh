@@ -868,6 +868,11 @@ for ns in c1 c2 c3 nat; do
 	for p in $(ip netns pids $ns); do kill "$p" 2>/dev/null; done
 done
 sleep 1
+# and its namespaces: scenario.sh makes its own of the same names
+for ns in c1 c2 c3 nat; do
+	for p in $(ip netns pids $ns); do kill -9 "$p" 2>/dev/null; done
+	ip netns del $ns 2>/dev/null
+done
 out=$(readlink /proc/$$/fd/1)
 for p in /proc/[0-9]*; do
 	[ "${p#/proc/}" = $$ ] && continue
