@@ -30,13 +30,14 @@
 #     the same time;
 #  3. with pings running on both links all along: `systemctl restart`,
 #     `systemctl kill -s KILL` (Restart=on-failure), a watchdog timeout
-#     (the daemon stopped with SIGSTOP), a flood of SCCRQs from c3's SA
-#     (the kernel's rate limit, the daemon's quota), then a restart
-#     again.  Each time the same table (its handle) and its tunnels'
-#     elements stay, the descriptor store holds the table's socket
+#     (the daemon stopped with SIGSTOP); then a flood of SCCRQs from c3's
+#     SA (the kernel's rate limit, the daemon's quota), a restart again,
+#     and both links carry pings at once after it.  Each time the same
+#     table (its handle) and its tunnels' elements stay, the descriptor store holds the table's socket
 #     (NFileDescriptorStore, and PID 1's own descriptors), the next
 #     daemon adopts that socket, and systemd logs no descriptor store
-#     warning; the links lose no more than two pings each way;
+#     warning; the links lose no more than two pings each way through
+#     the restart, the crash and the watchdog;
 #  4. `systemctl stop`: the table goes, the store is empty, the guard
 #     stays and drops the server's answers, now unmarked;
 #  5. no L2TP crossed the NAT unencrypted through all of that;
@@ -743,6 +744,16 @@ check "SIGSTOP: $(since "$ts" "$tw") s later systemd logs a watchdog timeout (Wa
 same_table "after the watchdog" "$mk" "$op"
 sleep 2
 
+# the links through the restart, the crash and the hung daemon
+sleep 3
+pings_stop
+info "events, seconds after the pings started (5 a second, seq = 5 x s):$ev"
+pings_info $LACS
+for c in $LACS; do
+	check "$c's PPP link keeps carrying pings both ways through a restart, a crash and a watchdog timeout: at most $TOL lost each way" \
+		lossy $c $TOL stopped || { xl2tpd_dump; jdump 0 30; }
+done
+
 # (d) a flood from c3's SA: 200 SCCRQs with IDs from 1000 up, 100 a
 # second; the kernel's rate limit per mark (20 a second, burst 40) and
 # the daemon's quota (64 tunnels a mark) drop what it cannot take
@@ -783,13 +794,14 @@ usr1
 info "after the restart: $(grep 'tunnels: ' $W/stats | sed 's/.*tunnels: /tunnels: /')"
 check "after the restart: the new daemon knows c3's 64 tunnels from the adopted maps ($(stat_of 'tunnels:') IPv4 tunnels)" \
 	test "$(stat_of 'tunnels:')" -ge 66
-sleep 3
-pings_stop
-info "events, seconds after the pings started (5 a second, seq = 5 x s):$ev"
+# both links after the flood and the restart, 20 pings each way at once
+pings_start $NP $LACS
+[ -n "$PIDS" ] && wait $PIDS
+PIDS=
 pings_info $LACS
 for c in $LACS; do
-	check "$c's PPP link keeps carrying pings both ways through all of it: at most $TOL lost each way" \
-		lossy $c $TOL stopped || { xl2tpd_dump; jdump 0 30; }
+	check "after the flood and a restart: $c's PPP link carries $NP pings each way while the other's does" \
+		lossy $c 0 || { xl2tpd_dump; jdump 0 30; }
 done
 w=$(fdstore_warnings)
 check "no descriptor store warning from systemd through all of it ($w)" test "$w" -eq 0 ||
