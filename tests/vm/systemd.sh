@@ -657,14 +657,18 @@ lossy() {
 			END { exit bad }' || return 1
 	done
 }
-pings_start $NP $LACS
-[ -n "$PIDS" ] && wait $PIDS
-PIDS=
-pings_info $LACS
-for c in $LACS; do
-	check "$c's PPP link carries $NP pings each way while the other's does" \
-		lossy $c 0 || { xl2tpd_dump; break; }
-done
+# both_links [WHEN]: NP pings each way on every link at once, none lost
+both_links() {
+	pings_start $NP $LACS
+	[ -n "$PIDS" ] && wait $PIDS
+	PIDS=
+	pings_info $LACS
+	for c in $LACS; do
+		check "${1:+$1: }$c's PPP link carries $NP pings each way while the other's does" \
+			lossy $c 0 || { xl2tpd_dump; jdump 0 30; break; }
+	done
+}
+both_links
 took "xl2tpd, tunnels 1 and 1, PPP"
 
 # ======================================================================
@@ -795,14 +799,7 @@ info "after the restart: $(grep 'tunnels: ' $W/stats | sed 's/.*tunnels: /tunnel
 check "after the restart: the new daemon knows c3's 64 tunnels from the adopted maps ($(stat_of 'tunnels:') IPv4 tunnels)" \
 	test "$(stat_of 'tunnels:')" -ge 66
 # both links after the flood and the restart, 20 pings each way at once
-pings_start $NP $LACS
-[ -n "$PIDS" ] && wait $PIDS
-PIDS=
-pings_info $LACS
-for c in $LACS; do
-	check "after the flood and a restart: $c's PPP link carries $NP pings each way while the other's does" \
-		lossy $c 0 || { xl2tpd_dump; jdump 0 30; }
-done
+both_links "after the flood and a restart"
 w=$(fdstore_warnings)
 check "no descriptor store warning from systemd through all of it ($w)" test "$w" -eq 0 ||
 	jl $U | grep -iE 'store more fds|FileDescriptorStore' | tail -n 5 |
