@@ -46,7 +46,7 @@ DAEMON_SRCS := $(PURE_SRCS) src/ring.c src/log.c src/nl.c src/queue.c src/ct.c \
 	      src/ipc.c src/handler.c src/tunnels.c src/tmap.c src/xlate.c \
 	      src/nft_expr.c src/nft_batch.c src/nft_build.c \
 	      src/nft_tunnel_rules.c src/nft_sets.c \
-	      src/nft_print.c src/nft_guard.c src/nft_scan.c src/nft.c \
+	      src/nft_print.c src/nft_guard.c src/nft_scan.c src/nft.c src/nft_schema.c \
 	      src/kl2tp_parse.c src/kl2tp.c src/notify.c src/priv.c \
 	      src/htab.c src/xfrm_parse.c src/xfrm_db.c src/xfrm_db_sa.c \
 	      src/nft_sa.c src/xfrm.c \
@@ -54,7 +54,7 @@ DAEMON_SRCS := $(PURE_SRCS) src/ring.c src/log.c src/nl.c src/queue.c src/ct.c \
 LISTEN_SRCS := src/listen.c src/escape.c
 UNIT_SRCS  := $(wildcard tests/unit/*.c) $(PURE_SRCS) src/ring.c src/log.c \
 	      src/nl.c src/nft_expr.c src/nft_batch.c src/nft_build.c \
-	      src/nft_tunnel_rules.c src/nft_sets.c src/handler.c src/tunnels.c \
+	      src/nft_tunnel_rules.c src/nft_sets.c src/nft_schema.c src/handler.c src/tunnels.c \
 	      src/kl2tp_parse.c src/htab.c src/xfrm_parse.c src/xfrm_db.c \
 	      src/xfrm_db_sa.c src/nft_sa.c
 TOOL_SRCS  := tests/nettool.c

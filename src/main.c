@@ -18,6 +18,8 @@
 #include "kl2tp.h"
 #include "log.h"
 #include "nft.h"
+#include "nft_build.h"
+#include "nft_guard.h"
 #include "notify.h"
 #include "options.h"
 #include "priv.h"
@@ -91,6 +93,9 @@ static void setup_signals(sigset_t *waitmask)
  */
 static int start(struct daemon *d, struct config *c)
 {
+	struct nft_adopt kept;
+	int ret;
+
 	d->cfg = c;
 	/* fail closed first: no cleartext L2TP from now on */
 	if (c->nft.require_ipsec && nft_guard_install(&c->nft))
@@ -116,7 +121,7 @@ static int start(struct daemon *d, struct config *c)
 			 c->queue.num);
 		return 0;
 	}
-	if (nft_open(&d->nft, &c->nft))
+	if (nft_open(&d->nft, &c->nft, &kept))
 		return -1;
 	if (c->nft.tunnel_marks) {
 		/* the sweep: often enough to free what expired for reuse */
@@ -125,13 +130,16 @@ static int start(struct daemon *d, struct config *c)
 					.sweep_sec = c->nft.tunnel_timeout,
 					.translate = !c->no_translate };
 
-		if (xlate_open(&d->xlate, d->nft, &xc))
+		if (xlate_open(&d->xlate, d->nft, &xc)) {
+			nft_adopt_free(&kept);
 			return -1;
+		}
 		handler_set_xlate(d->handler, d->xlate);
 	}
-	if (c->nft.sa_marks && xfrm_open(&d->xfrm, d->nft))
-		return -1;
-	return 0;
+	/* a kept table's chains per mark are xfrm.c's to replace */
+	ret = c->nft.sa_marks ? xfrm_open(&d->xfrm, d->nft, &kept) : 0;
+	nft_adopt_free(&kept);
+	return ret ? -1 : 0;
 }
 
 /* The reverse: rules first, so the kernel never queues to a listener

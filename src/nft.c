@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The daemon's own nftables table: installed in one transaction (the
- * batch from nft_build.c), watched, removed at exit, and the tunnel map
- * elements of --tunnel-marks.
+ * batch from nft_build.c), adopted from before, watched, removed at
+ * exit; and the one socket on which tmap.c and xfrm.c write to it.
  *
  * The owner flag ties the table to this process's netlink socket: nobody
  * else can delete it, `nft flush ruleset` leaves it alone, and the kernel
@@ -27,6 +27,8 @@
 
 #include "log.h"
 #include "nft.h"
+#include "nft_build.h"
+#include "nft_scan.h"
 #include "notify.h"
 
 struct nft {
@@ -39,16 +41,6 @@ struct nft {
 	uint32_t portid;
 	enum nft_queue_form form;
 };
-
-static const char *what_failed(const struct nft_batch_seqs *s, uint32_t seq)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->msg[i].seq == seq)
-			return s->msg[i].what;
-	return "sending the batch";
-}
 
 static int commit(struct nft *n, struct nl_err *err,
 		  struct nft_batch_seqs *s)
@@ -92,7 +84,7 @@ static int install(struct nft *n)
 			/* sets kept from before that no longer fit */
 			log_warnx("cannot adopt table inet %s (%s%s%s): "
 				  "replacing it, its tunnels are lost",
-				  n->cfg.table, what_failed(&s, err.seq),
+				  n->cfg.table, nft_batch_what(&s, err.seq),
 				  err.msg[0] ? ": " : "", err.msg);
 			n->adopt.adopt = 0;
 			continue;
@@ -106,7 +98,7 @@ static int install(struct nft *n)
 			  "name with --table", n->cfg.table);
 	else
 		log_warn("cannot install table inet %s: %s%s%s", n->cfg.table,
-			 what_failed(&s, err.seq), err.msg[0] ? ": " : "",
+			 nft_batch_what(&s, err.seq), err.msg[0] ? ": " : "",
 			 err.msg);
 	return ret;
 }
@@ -164,7 +156,9 @@ static int open_socket(struct nft *n)
 	return 0;
 }
 
-/* What is there already: ours from before (adopt), another's, or nothing. */
+/* What is there already: ours from before (adopt), another's, or nothing.
+ * Adopting, its chains are listed once: ours to replace, and --sa-marks'
+ * chains per mark, which xfrm.c replaces. */
 static int check_table(struct nft *n)
 {
 	struct nft_table_info ti;
@@ -215,11 +209,24 @@ static void store_socket(struct nft *n)
 	n->stored = 1;
 }
 
-int nft_open(struct nft **out, const struct nft_cfg *cfg)
+/* Hand the kept table's chains per mark to the caller. */
+static void hand_over(struct nft *n, struct nft_adopt *kept)
+{
+	if (kept && n->adopt.adopt) {
+		*kept = n->adopt;
+		n->adopt.sa = NULL;
+	}
+	nft_adopt_free(&n->adopt);
+}
+
+int nft_open(struct nft **out, const struct nft_cfg *cfg,
+	     struct nft_adopt *kept)
 {
 	struct nft *n;
 	int ret;
 
+	if (kept)
+		memset(kept, 0, sizeof(*kept));
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -236,6 +243,7 @@ int nft_open(struct nft **out, const struct nft_cfg *cfg)
 	ret = install(n);
 	if (ret)
 		goto err_close;
+	hand_over(n, kept);
 	/* if someone removes the table now, it comes back new */
 	n->adopt.adopt = 0;
 	if (!n->cfg.owner) {
@@ -256,6 +264,7 @@ err_delete:
 	nft_close(n);
 	return ret;
 err_close:
+	nft_adopt_free(&n->adopt);
 	mnl_socket_close(n->nl);
 err_free:
 	free(n);
@@ -317,9 +326,28 @@ void nft_dispatch(struct nft *n)
 			  "program: put back", n->cfg.table);
 }
 
-struct mnl_socket *nft_sock(struct nft *n)
+static void msg_failed(void *data, uint32_t i, int error)
 {
-	return n->nl;
+	int *failed = data;
+
+	failed[i] = error;
+}
+
+int nft_send(struct nft *n, const void *buf, size_t len, uint32_t first,
+	     unsigned int nmsg, int *failed)
+{
+	if (failed)
+		memset(failed, 0, nmsg * sizeof(*failed));
+	if (mnl_socket_sendto(n->nl, buf, len) < 0)
+		return -errno;
+	return (int)nl_drain_errors(n->nl, first, nmsg,
+				    failed ? msg_failed : NULL, failed);
+}
+
+int nft_dump(struct nft *n, uint16_t type, const char *set, nl_data_cb cb,
+	     void *data)
+{
+	return nft_query(n->nl, &n->seq, type, n->cfg.table, set, cb, data);
 }
 
 uint32_t *nft_seq(struct nft *n)

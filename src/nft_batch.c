@@ -17,7 +17,6 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
-#include "nft.h"
 #include "nft_batch.h"
 #include "nl.h"
 
@@ -227,4 +226,14 @@ void ud_concat_end(struct nftnl_udata_buf *ud, struct nftnl_udata *nest[2])
 {
 	nftnl_udata_nest_end(ud, nest[1]);
 	nftnl_udata_nest_end(ud, nest[0]);
+}
+
+const char *nft_batch_what(const struct nft_batch_seqs *s, uint32_t seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->msg[i].seq == seq)
+			return s->msg[i].what;
+	return "sending the batch";
 }

@@ -2,13 +2,19 @@
 #ifndef L2TP_NFQD_NFT_BATCH_H
 #define L2TP_NFQD_NFT_BATCH_H
 
-/* What nft_build.c, nft_sets.c and nft_sa.c share: the batch under
- * construction, and the tunnel maps' description.  Not an API. */
+/*
+ * The builders' toolkit (nft_batch.c), for the files that build the
+ * table's batches: nft_build.c, nft_tunnel_rules.c, nft_sets.c,
+ * nft_sa.c and nft_guard.c.  A batch under construction, its tables,
+ * chains, rules and sets, and nft's description of set keys; the names
+ * and the tunnel sets' schema are nft_schema.h's.
+ */
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/rule.h>
 
-#include "nft.h"
+#include "nft_build.h"
+#include "nft_schema.h"
 
 /* One batch under construction: every message numbered and named. */
 struct batch {
@@ -91,35 +97,6 @@ void ud_concat_start(struct nftnl_udata_buf *ud, uint8_t attr,
 		     struct nftnl_udata *nest[2]);
 void ud_concat_end(struct nftnl_udata_buf *ud, struct nftnl_udata *nest[2]);
 
-/*
- * The sets of --tunnel-marks, per address family, all keyed (peer
- * address . Tunnel ID) as the output rules load it:
- *   tunnels: -> the SA's mark;
- *   live:    the tunnels that spoke lately (a timeout, refreshed by the
- *            L2TP daemon's control messages: hellos every 60 s);
- *   xlate:   -> the peer's own Tunnel ID, for translated tunnels;
- *   fresh:   the tunnels whose data refreshed them lately (a quarter of
- *            the timeout): the other data packets need no write;
- *   lns:     -> the L2TP daemon's own ID for the tunnel (from its SCCRP);
- * and, keyed (peer address . the L2TP daemon's ID) as the input rules
- * load it from what the peer sends:
- *   own:     . mark: the SA the tunnel belongs to;
- *   bound:   the tunnels that belong to some SA.
- */
-enum tunnel_set { TS_TUNNELS, TS_LIVE, TS_XLATE, TS_FRESH, TS_LNS, TS_OWN,
-		  TS_BOUND, TS_MAX };
-
-struct tunnel_family {
-	const char *name[TS_MAX];
-	uint32_t id[TS_MAX];		/* set IDs within the batch */
-	uint32_t addr_off, addr_len;	/* daddr in the network header */
-	uint32_t saddr_off;
-	uint32_t tid_reg;		/* where nft loads the Tunnel ID */
-	uint32_t mark_reg;		/* and the mark, after it */
-};
-
-extern const struct tunnel_family tunnel_families[2];	/* IPv4, IPv6 */
-
 /* Where the L2TP header's fields sit in the transport header. */
 #define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
 #define TH_L2TP_FLAGS		TH_L2TP(0)
@@ -139,9 +116,9 @@ int put_inbound(struct batch *ctx);
 int put_inbound_jump(struct batch *ctx);
 int put_sccrp(struct batch *ctx);
 
-/* The fresh sets' timeout, in ms. */
-uint64_t nft_fresh_ms(const struct nft_cfg *cfg);
 /* The sets of one family, declared as nft declares them. */
 int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f);
+/* --sa-marks (nft_sa.c): the maps and the prerouting chain. */
+int put_sa_part(struct batch *ctx);
 
 #endif

@@ -52,10 +52,8 @@
 #include <libnftnl/udata.h>
 
 #include "l2tp.h"
-#include "nft.h"
 #include "nft_batch.h"
 #include "nft_expr.h"
-#include "nft_sa.h"
 
 
 #define SCCRQ_RATE_SET		"sccrq_rate"

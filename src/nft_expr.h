@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <libnftnl/rule.h>
 
-#include "nft.h"
+#include "nft_schema.h"
 
 /*
  * nftables expressions appended to a rule, as nft itself would build

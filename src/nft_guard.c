@@ -35,14 +35,11 @@
 #include "nft_batch.h"
 #include "nl.h"
 #include "nft_expr.h"
+#include "nft_guard.h"
+#include "nft_scan.h"
 
 #define GUARD_IN	"cleartext_in"
 #define GUARD_OUT	"cleartext_out"
-
-void nft_guard_name(char *buf, size_t size, const char *table)
-{
-	snprintf(buf, size, "%s%s", table, NFT_GUARD_SUFFIX);
-}
 
 static int put_counter(struct batch *ctx, const char *name)
 {
@@ -181,6 +178,7 @@ static void counter_cb(const struct nlmsghdr *nlh, void *data)
 	const char *name;
 
 	if (o && nftnl_obj_nlmsg_parse(nlh, o) == 0 &&
+	    nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER &&
 	    (name = nftnl_obj_get_str(o, NFTNL_OBJ_NAME)))
 		c->pkts[!strcmp(name, GUARD_OUT)] =
 			nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);
@@ -189,32 +187,17 @@ static void counter_cb(const struct nlmsghdr *nlh, void *data)
 
 void nft_guard_log_stats(const struct nft_cfg *cfg)
 {
-	char buf[512] __attribute__((aligned(8))) = { 0 };
 	char name[NFT_TABLE_NAME_MAX + 16];
 	struct guard_count c = { { 0, 0 } };
 	struct mnl_socket *nl;
-	struct nftnl_obj *o;
-	struct nlmsghdr *nlh;
-	struct nl_err err;
 	uint32_t seq = 0;
 
 	if (!cfg->require_ipsec || !(nl = nl_open(NETLINK_NETFILTER)))
 		return;
 	nft_guard_name(name, sizeof(name), cfg->table);
-	o = nftnl_obj_alloc();
-	if (o) {
-		nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, name);
-		nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETOBJ, NFT_FAMILY,
-					    NLM_F_DUMP, nl_seq(&seq));
-		nftnl_obj_nlmsg_build_payload(nlh, o);
-		nftnl_obj_free(o);
-		if (!nl_request(nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
-				nlh->nlmsg_seq, counter_cb, &c, &err))
-			log_info("--require-ipsec: cleartext L2TP dropped: "
-				 "in %llu, out %llu packets",
-				 (unsigned long long)c.pkts[0],
-				 (unsigned long long)c.pkts[1]);
-	}
+	if (!nft_query(nl, &seq, NFT_MSG_GETOBJ, name, NULL, counter_cb, &c))
+		log_info("--require-ipsec: cleartext L2TP dropped: in %llu, "
+			 "out %llu packets", (unsigned long long)c.pkts[0],
+			 (unsigned long long)c.pkts[1]);
 	mnl_socket_close(nl);
 }

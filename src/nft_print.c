@@ -7,20 +7,9 @@
 #include <stdio.h>
 
 #include "l2tp.h"
-#include "nft.h"
-#include "nft_batch.h"
-#include "nft_sa.h"
+#include "nft_build.h"
+#include "nft_schema.h"
 
-static const struct {
-	const char *addr;	/* nft's name of the peer's address */
-	const char *saddr;	/* and of it as the source */
-	const char *tunnels, *live, *xlate, *fresh, *lns, *own, *bound;
-} families[2] = {
-	{ "ip daddr", "ip saddr", NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4,
-	  NFT_FRESH_V4, NFT_LNS_V4, NFT_OWN_V4, NFT_BOUND_V4 },
-	{ "ip6 daddr", "ip6 saddr", NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6,
-	  NFT_FRESH_V6, NFT_LNS_V6, NFT_OWN_V6, NFT_BOUND_V6 },
-};
 
 static void print_input(FILE *f, const struct nft_cfg *cfg, const char *mask)
 {
@@ -101,15 +90,15 @@ static void print_sets(FILE *f, const struct nft_cfg *cfg)
 			"\t\ttypeof %s . @th,96,16\n"
 			"\t\tsize %u\n"
 			"\t}\n",
-			families[i].tunnels, families[i].addr, cfg->tunnel_max,
-			families[i].live, families[i].addr, cfg->tunnel_max,
+			tunnel_families[i].name[TS_TUNNELS], tunnel_families[i].daddr, cfg->tunnel_max,
+			tunnel_families[i].name[TS_LIVE], tunnel_families[i].daddr, cfg->tunnel_max,
 			cfg->tunnel_timeout,
-			families[i].xlate, families[i].addr, cfg->tunnel_max,
-			families[i].fresh, families[i].addr, cfg->tunnel_max,
+			tunnel_families[i].name[TS_XLATE], tunnel_families[i].daddr, cfg->tunnel_max,
+			tunnel_families[i].name[TS_FRESH], tunnel_families[i].daddr, cfg->tunnel_max,
 			(unsigned long long)nft_fresh_ms(cfg),
-			families[i].lns, families[i].addr, cfg->tunnel_max,
-			families[i].own, families[i].saddr, cfg->tunnel_max,
-			families[i].bound, families[i].saddr, cfg->tunnel_max);
+			tunnel_families[i].name[TS_LNS], tunnel_families[i].daddr, cfg->tunnel_max,
+			tunnel_families[i].name[TS_OWN], tunnel_families[i].saddr, cfg->tunnel_max,
+			tunnel_families[i].name[TS_BOUND], tunnel_families[i].saddr, cfg->tunnel_max);
 }
 
 /* Injection into a neighbour's tunnel: nft_tunnel_rules.c says why. */
@@ -132,11 +121,11 @@ static void print_inbound_chain(FILE *f, const char *mask)
 		for (k = 0; k < 5; k++)
 			fprintf(f, "\t\t@th,64,16 & %s == %s %s . @th,%d,16%s%s "
 				"@%s %s\n", r[k].flags, r[k].val,
-				families[i].saddr, r[k].off,
+				tunnel_families[i].saddr, r[k].off,
 				r[k].set[0] == 'o' ? " . meta mark" : "",
 				r[k].set[0] == 'o' ? mask : "",
-				r[k].set[0] == 'o' ? families[i].own :
-				families[i].bound, r[k].verdict);
+				r[k].set[0] == 'o' ? tunnel_families[i].name[TS_OWN] :
+				tunnel_families[i].name[TS_BOUND], r[k].verdict);
 	fputs("\t}\n", f);
 }
 
@@ -153,7 +142,7 @@ static void print_sccrp_chain(FILE *f, const struct nft_cfg *cfg)
 /* Marks, refresh, translation: the comments of nft_build.c say why. */
 static void print_tunnel_rules(FILE *f, int i)
 {
-	const char *a = families[i].addr;
+	const char *a = tunnel_families[i].daddr;
 	static const struct { const char *l; int off; } l[2] = {
 		{ "0", 80 }, { "0x4000", 96 },
 	};
@@ -162,22 +151,22 @@ static void print_tunnel_rules(FILE *f, int i)
 	for (k = 0; k < 2; k++)
 		fprintf(f, "\t\tmeta mark 0 @th,64,16 & 0x4000 == %s "
 			"meta mark set %s . @th,%d,16 map @%s\n", l[k].l, a,
-			l[k].off, families[i].tunnels);
+			l[k].off, tunnel_families[i].name[TS_TUNNELS]);
 	fprintf(f, "\t\t@th,64,16 & 0xc000 == 0xc000 %s . @th,96,16 @%s "
-		"update @%s { %s . @th,96,16 }\n", a, families[i].live,
-		families[i].live, a);
+		"update @%s { %s . @th,96,16 }\n", a, tunnel_families[i].name[TS_LIVE],
+		tunnel_families[i].name[TS_LIVE], a);
 	for (k = 0; k < 2; k++)
 		fprintf(f, "\t\t@th,64,16 & 0xc000 == %s %s . @th,%d,16 != @%s "
 			"%s . @th,%d,16 @%s add @%s { %s . @th,%d,16 } "
 			"update @%s { %s . @th,%d,16 }\n", l[k].l, a, l[k].off,
-			families[i].fresh, a, l[k].off, families[i].live,
-			families[i].fresh, a, l[k].off, families[i].live, a,
+			tunnel_families[i].name[TS_FRESH], a, l[k].off, tunnel_families[i].name[TS_LIVE],
+			tunnel_families[i].name[TS_FRESH], a, l[k].off, tunnel_families[i].name[TS_LIVE], a,
 			l[k].off);
 	for (k = 0; k < 2; k++)
 		fprintf(f, "\t\t@th,64,16 & 0x4000 == %s @th,%d,16 & 0x%x == "
 			"0x%x @th,%d,16 set %s . @th,%d,16 map @%s\n", l[k].l,
 			l[k].off, L2TP_XLATE_MIN, L2TP_XLATE_MIN,
-			l[k].off, a, l[k].off, families[i].xlate);
+			l[k].off, a, l[k].off, tunnel_families[i].name[TS_XLATE]);
 }
 
 static void print_tunnels_chain(FILE *f)

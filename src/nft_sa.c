@@ -33,7 +33,6 @@
 
 #include "nft_batch.h"
 #include "nft_expr.h"
-#include "nft_sa.h"
 
 #define IPPROTO_ESP_		50
 
@@ -56,28 +55,6 @@ static const struct sa_map {
 static const struct sa_map *esp_map(int family, int udp)
 {
 	return &sa_maps[(family == AF_INET6) + (udp ? 0 : 2)];
-}
-
-void nft_sa_chain_name(char *buf, size_t size, uint32_t mark, uint32_t mask)
-{
-	if (mask == 0xffffffff)
-		snprintf(buf, size, NFT_SA_CHAIN_PREFIX "%08x", mark);
-	else
-		snprintf(buf, size, NFT_SA_CHAIN_PREFIX "%08x-%08x", mark,
-			 mask);
-}
-
-int nft_sa_chain_mark(const char *name, uint32_t *mark, uint32_t *mask)
-{
-	char buf[NFT_SA_CHAIN_MAX];
-	int n = 0;
-
-	*mask = 0xffffffff;
-	if (sscanf(name, NFT_SA_CHAIN_PREFIX "%8x%n-%8x%n", mark, &n, mask,
-		   &n) < 1)
-		return -EINVAL;
-	nft_sa_chain_name(buf, sizeof(buf), *mark, *mask);
-	return strcmp(buf, name) ? -EINVAL : 0;
 }
 
 /* typeof ipsec in reqid : verdict */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * What the kernel has before the daemon installs its table: the table
- * itself (ours from before, another's, a plain one), its chains (to
- * replace when adopting it), and rules elsewhere that queue to our queue
- * (they would queue SCCRQs twice).
+ * Reading nftables: one query for any object type (the dumps of nft.c,
+ * tmap.c and nft_guard.c), and what the kernel has before the daemon
+ * installs its table: the table itself (ours from before, another's, a
+ * plain one), its chains (to replace when adopting it, and the chains
+ * per mark that xfrm.c replaces), and rules elsewhere that queue to our
+ * queue (they would queue SCCRQs twice).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,8 +21,26 @@
 #include <libnftnl/table.h>
 
 #include "log.h"
-#include "nft.h"
-#include "nft_sa.h"
+#include "nft_scan.h"
+
+int nft_query(struct mnl_socket *nl, uint32_t *seq, uint16_t type,
+	      const char *table, const char *set, nl_data_cb cb, void *data)
+{
+	char buf[512] __attribute__((aligned(8))) = { 0 };
+	uint16_t flags = type == NFT_MSG_GETTABLE ? NLM_F_ACK : NLM_F_DUMP;
+	struct nlmsghdr *nlh;
+	struct nl_err err;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, type, table ? NFT_FAMILY :
+				    NFPROTO_UNSPEC, flags, nl_seq(seq));
+	/* the table's name is attribute 1 of every object type */
+	if (table)
+		mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
+	if (set)
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+	return nl_request(nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
+			  nlh->nlmsg_seq, cb, data, &err);
+}
 
 static void table_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -44,28 +64,17 @@ static void table_cb(const struct nlmsghdr *nlh, void *data)
 int nft_scan_table(struct mnl_socket *nl, uint32_t *seq, const char *table,
 		   struct nft_table_info *ti)
 {
-	char buf[512] __attribute__((aligned(8))) = { 0 };
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-	struct nl_err err;
 	int ret;
 
-	if (!t)
-		return -ENOMEM;
 	memset(ti, 0, sizeof(*ti));
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFT_FAMILY, NLM_F_ACK,
-				    nl_seq(seq));
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	ret = nl_request(nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
-			 nlh->nlmsg_seq, table_cb, ti, &err);
+	ret = nft_query(nl, seq, NFT_MSG_GETTABLE, table, NULL, table_cb, ti);
 	return ret == -ENOENT ? 0 : ret;
 }
 
 struct chain_scan {
 	const char *table;
 	struct nft_adopt *adopt;
+	int err;
 };
 
 static void chain_cb(const struct nlmsghdr *nlh, void *data)
@@ -78,46 +87,23 @@ static void chain_cb(const struct nlmsghdr *nlh, void *data)
 		goto out;
 	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
 	name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
-	/* --sa-marks' chains per mark are xfrm.c's to replace */
-	if (!table || !name || strcmp(table, cs->table) ||
-	    !strncmp(name, NFT_SA_CHAIN_PREFIX, strlen(NFT_SA_CHAIN_PREFIX)) ||
-	    strlen(name) >= sizeof(cs->adopt->chains[0]) ||
-	    cs->adopt->n == NFT_ADOPT_CHAINS)
-		goto out;
-	/* base chains first: deleting them drops their jumps, so that the
-	 * chains they jump to can go after them in the same transaction */
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
-		memmove(cs->adopt->chains[1], cs->adopt->chains[0],
-			cs->adopt->n * sizeof(cs->adopt->chains[0]));
-		strcpy(cs->adopt->chains[0], name);
-		cs->adopt->n++;
-	} else {
-		strcpy(cs->adopt->chains[cs->adopt->n++], name);
-	}
+	if (table && name && !strcmp(table, cs->table) &&
+	    nft_adopt_chain(cs->adopt, name,
+			    nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)))
+		cs->err = -ENOMEM;
 out:
 	nftnl_chain_free(c);
 }
 
-/* The chains of a table kept from before: they are replaced. */
 int nft_scan_chains(struct mnl_socket *nl, uint32_t *seq, const char *table,
 		    struct nft_adopt *adopt)
 {
-	struct chain_scan cs = { table, adopt };
-	char buf[512] __attribute__((aligned(8))) = { 0 };
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct nlmsghdr *nlh;
-	struct nl_err err;
+	struct chain_scan cs = { table, adopt, 0 };
+	int ret;
 
-	if (!c)
-		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFT_FAMILY,
-				    NLM_F_DUMP, nl_seq(seq));
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
 	adopt->n = 0;
-	return nl_request(nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
-			  nlh->nlmsg_seq, chain_cb, &cs, &err);
+	ret = nft_query(nl, seq, NFT_MSG_GETCHAIN, table, NULL, chain_cb, &cs);
+	return ret ? ret : cs.err;
 }
 
 /* Rules elsewhere that queue to our queue would queue SCCRQs twice. */
@@ -199,14 +185,8 @@ out:
 void nft_scan_queue_rules(struct mnl_socket *nl, uint32_t *seq,
 			  const char *table, uint16_t queue)
 {
-	char buf[256] __attribute__((aligned(8))) = { 0 };
 	struct queue_scan qs = { .table = table, .queue = queue };
-	struct nlmsghdr *nlh;
-	struct nl_err err;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_UNSPEC,
-				    NLM_F_DUMP, nl_seq(seq));
-	if (nl_request(nl, nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
-		       nlh->nlmsg_seq, rule_scan_cb, &qs, &err))
+	if (nft_query(nl, seq, NFT_MSG_GETRULE, NULL, NULL, rule_scan_cb, &qs))
 		log_debug("could not list rules to look for other queue rules");
 }

@@ -20,17 +20,6 @@
 
 #include "nft_batch.h"
 
-const struct tunnel_family tunnel_families[2] = {
-	{ { NFT_MAP_V4, NFT_LIVE_V4, NFT_XLATE_V4, NFT_FRESH_V4, NFT_LNS_V4,
-	    NFT_OWN_V4, NFT_BOUND_V4 },
-	  { 1, 2, 3, 4, 21, 22, 23 }, offsetof(struct iphdr, daddr), 4,
-	  offsetof(struct iphdr, saddr), NFT_REG32_01, NFT_REG32_02 },
-	{ { NFT_MAP_V6, NFT_LIVE_V6, NFT_XLATE_V6, NFT_FRESH_V6, NFT_LNS_V6,
-	    NFT_OWN_V6, NFT_BOUND_V6 },
-	  { 5, 6, 7, 8, 24, 25, 26 }, offsetof(struct ip6_hdr, ip6_dst), 16,
-	  offsetof(struct ip6_hdr, ip6_src), NFT_REG_2, NFT_REG32_05 },
-};
-
 /* ip daddr, ip6 daddr; ip saddr, ip6 saddr (@src) */
 static void ud_addr(struct nftnl_udata_buf *ud, uint8_t attr, int v6, int src)
 {
@@ -136,14 +125,6 @@ int put_tunnel_sets(struct batch *ctx, const struct tunnel_family *f)
 	return 0;
 }
 
-uint64_t nft_fresh_ms(const struct nft_cfg *cfg)
-{
-	/* a quarter of the timeout: a tunnel that carries data is written
-	 * four times per timeout at most, and never lapses */
-	uint64_t ms = (uint64_t)cfg->tunnel_timeout * 1000 / 4;
-
-	return ms < 1000 ? 1000 : ms;
-}
 
 static struct nftnl_set_elem *elem(const struct tunnel_family *f,
 				   const struct nft_elem *el)

@@ -6,7 +6,7 @@
 
 #include "handler.h"
 #include "ipc.h"
-#include "nft.h"
+#include "nft_schema.h"
 #include "queue.h"
 
 /* The command line, as each module's configuration. */

@@ -15,8 +15,8 @@
 #include <libnftnl/set.h>
 
 #include "log.h"
-#include "nl.h"
-#include "nft_batch.h"
+#include "nft.h"
+#include "nft_build.h"
 #include "tmap.h"
 
 #define TMAP_PENDING	128	/* elements per transaction */
@@ -91,7 +91,8 @@ void tmap_refresh(struct tmap *m, struct tunnel *t)
 	 * than a quarter timeout ago (a burst of retransmitted SCCRQs
 	 * writes nothing), as the data path refreshes it.
 	 */
-	if (!m || now - t->live_at < nft_cfg(m->nft)->tunnel_timeout / 4)
+	if (!m || now - t->live_at < nft_cfg(m->nft)->tunnel_timeout /
+		  NFT_FRESH_DIV)
 		return;
 	t->live_at = now;
 	gather(m, t->family, &t->peer, t->id, TS_LIVE, 0, 0, 0, NULL);
@@ -168,13 +169,6 @@ static void refused(struct tmap *m, const struct nft_elem *e, int err)
 	}
 }
 
-static void elem_failed(void *data, uint32_t i, int error)
-{
-	struct tmap *m = data;
-
-	m->failed[i] = error;
-}
-
 /* Drop the failed elements; the rest go again. */
 static void drop_failed(struct tmap *m)
 {
@@ -215,20 +209,23 @@ static int send_elems(struct tmap *m, int grouped)
 {
 	uint32_t first;
 	size_t len;
+	int ret = -ENOSPC;
 
-	memset(m->failed, 0, sizeof(m->failed));
 	len = nft_build_elems(m->buf, sizeof(m->buf), nft_cfg(m->nft),
 			      m->pending, m->n, grouped, nft_seq(m->nft),
 			      &first);
-	if (!len || mnl_socket_sendto(nft_sock(m->nft), m->buf, len) < 0) {
+	/* grouped: messages held runs of elements, none can be told apart */
+	if (len)
+		ret = nft_send(m->nft, m->buf, len, first, m->n,
+			       grouped ? NULL : m->failed);
+	if (ret < 0) {
+		errno = -ret;
 		log_warn("tunnel maps: cannot send %u elements", m->n);
 		m->stats.refused += m->n;
 		return -1;
 	}
 	m->stats.commits++;
-	/* grouped: messages held runs of elements, none can be told apart */
-	return (int)nl_drain_errors(nft_sock(m->nft), first, m->n,
-				    grouped ? NULL : elem_failed, m);
+	return ret;
 }
 
 void tmap_commit(struct tmap *m)
@@ -325,21 +322,7 @@ out:
 
 static int list_map(struct tmap *m, const char *name, struct listing *l)
 {
-	char buf[512] __attribute__((aligned(8))) = { 0 };
-	struct nftnl_set *set = nftnl_set_alloc();
-	struct nlmsghdr *nlh;
-	struct nl_err err;
-
-	if (!set)
-		return -ENOMEM;
-	nftnl_set_set_str(set, NFTNL_SET_TABLE, nft_cfg(m->nft)->table);
-	nftnl_set_set_str(set, NFTNL_SET_NAME, name);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFT_FAMILY,
-				    NLM_F_DUMP, nl_seq(nft_seq(m->nft)));
-	nftnl_set_elems_nlmsg_build_payload(nlh, set);
-	nftnl_set_free(set);
-	return nl_request(nft_sock(m->nft), nlh, nlh->nlmsg_len,
-			  nlh->nlmsg_seq, nlh->nlmsg_seq, list_cb, l, &err);
+	return nft_dump(m->nft, NFT_MSG_GETSETELEM, name, list_cb, l);
 }
 
 static int cmp_listed(const void *a, const void *b)

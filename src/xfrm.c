@@ -24,6 +24,8 @@
 #include <libnftnl/common.h>
 
 #include "log.h"
+#include "nft.h"
+#include "nft_build.h"
 #include "nl.h"
 #include "xfrm.h"
 
@@ -48,8 +50,8 @@ struct xfrm {
 	int resync;			/* events were lost, or memory */
 	unsigned int n;
 	struct sa_op ops[XFRM_OPS];
-	int failed[XFRM_OPS];
-	unsigned int msgs[2 * XFRM_OPS + 4];
+	int failed[2 * XFRM_OPS + 4];	/* per message */
+	unsigned int msgs[2 * XFRM_OPS + 4];	/* its operation */
 	char rbuf[XFRM_RBUF] __attribute__((aligned(8)));
 	char buf[NFT_SA_OPS_BUF(XFRM_OPS)] __attribute__((aligned(8)));
 };
@@ -93,35 +95,31 @@ static void apply(struct xfrm *x, const struct nlmsghdr *nlh)
 	}
 }
 
-/* A failed message: its operation failed. */
-static void op_failed(void *data, uint32_t i, int error)
+/* Drop the operations of the failed messages; the rest go again. */
+static void drop_failed(struct xfrm *x, unsigned int nmsg)
 {
-	struct xfrm *x = data;
-
-	x->failed[x->msgs[i]] = error;
-}
-
-/* Drop the failed operations; the rest go again. */
-static void drop_failed(struct xfrm *x)
-{
+	int failed[XFRM_OPS] = { 0 };
 	const struct sa_op *op;
 	char what[160];
 	unsigned int i, k = 0;
 
+	for (i = 0; i < nmsg; i++)
+		if (x->failed[i])
+			failed[x->msgs[i]] = x->failed[i];
 	for (i = 0; i < x->n; i++) {
 		op = &x->ops[i];
-		if (!x->failed[i]) {
+		if (!failed[i]) {
 			x->ops[k++] = *op;
 			continue;
 		}
 		/* removed already: with the table, or twice */
-		if (x->failed[i] == -ENOENT && (op->kind == SA_CHAIN_DEL ||
+		if (failed[i] == -ENOENT && (op->kind == SA_CHAIN_DEL ||
 		    op->kind == SA_REQID_DEL || op->kind == SA_ESP_DEL))
 			continue;
 		x->st.refused++;
 		if (log_ratelimit(&x->rl)) {
 			xfrm_describe_op(what, sizeof(what), op);
-			errno = -x->failed[i];
+			errno = -failed[i];
 			log_warn("SA marks: %s", what);
 		}
 	}
@@ -131,31 +129,30 @@ static void drop_failed(struct xfrm *x)
 static void commit(struct xfrm *x)
 {
 	uint32_t first = 0;
-	unsigned int nmsg;
+	unsigned int nmsg = 0;
 	size_t len;
-	int tries;
+	int tries, ret;
 
 	for (tries = 0; x->n && tries < XFRM_TRIES; tries++) {
-		memset(x->failed, 0, sizeof(x->failed));
 		len = nft_build_sa_ops(x->buf, sizeof(x->buf), nft_cfg(x->nft),
 				       x->ops, x->n, nft_seq(x->nft), &first,
 				       x->msgs, &nmsg);
-		if (!len ||
-		    (nmsg && mnl_socket_sendto(nft_sock(x->nft), x->buf,
-					       len) < 0)) {
+		if (len && !nmsg)	/* nothing for nft */
+			break;
+		ret = len ? nft_send(x->nft, x->buf, len, first, nmsg,
+				     x->failed) : -ENOSPC;
+		if (ret < 0) {
+			errno = -ret;
 			log_warn("SA marks: cannot send %u map changes", x->n);
 			x->st.refused += x->n;
 			break;
 		}
-		if (!nmsg)
-			break;
 		x->st.commits++;
-		if (!nl_drain_errors(nft_sock(x->nft), first, nmsg, op_failed,
-				     x)) {
+		if (!ret) {
 			x->st.ops += x->n;
 			break;
 		}
-		drop_failed(x);
+		drop_failed(x, nmsg);
 	}
 	x->n = 0;
 }
@@ -211,43 +208,21 @@ static int dump(struct xfrm *x, uint16_t type)
 	return ret;
 }
 
-static void stale_chain(const struct nlmsghdr *nlh, void *data)
-{
-	struct sa_op op = { .kind = SA_CHAIN_DEL };
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct xfrm *x = data;
-	const char *name;
-
-	if (c && nftnl_chain_nlmsg_parse(nlh, c) == 0 &&
-	    (name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME)) &&
-	    !nft_sa_chain_mark(name, &op.mark, &op.mask))
-		db_op(x, &op);
-	nftnl_chain_free(c);
-}
-
 /*
  * A table kept from before (--fdstore) still has the maps and chains of
- * the last run: they go, in the transaction that puts back what the
- * dump shows.  On a new table this empties empty maps.
+ * the last run (@kept: its chains per mark): they go, in the transaction
+ * that puts back what the dump shows.  On a new table this empties empty
+ * maps.
  */
-static int forget_kept(struct xfrm *x)
+static void forget_kept(struct xfrm *x, const struct nft_adopt *kept)
 {
-	char buf[512] __attribute__((aligned(8))) = { 0 };
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	struct sa_op flush = { .kind = SA_FLUSH };
-	struct nlmsghdr *nlh;
-	struct nl_err err;
+	unsigned int i;
 
-	if (!c)
-		return -ENOMEM;
-	x->ops[x->n++] = flush;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, nft_cfg(x->nft)->table);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFT_FAMILY,
-				    NLM_F_DUMP, nl_seq(nft_seq(x->nft)));
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	return nl_request(nft_sock(x->nft), nlh, nlh->nlmsg_len,
-			  nlh->nlmsg_seq, nlh->nlmsg_seq, stale_chain, x, &err);
+	x->ops[x->n++] = (struct sa_op){ .kind = SA_FLUSH };
+	for (i = 0; kept && i < kept->nsa; i++)
+		db_op(x, &(struct sa_op){ .kind = SA_CHAIN_DEL,
+					  .mark = kept->sa[i].mark,
+					  .mask = kept->sa[i].mask });
 }
 
 /* Both tables again; what they no longer hold leaves the maps. */
@@ -330,7 +305,8 @@ static int subscribe(struct xfrm *x)
 	return 0;
 }
 
-int xfrm_open(struct xfrm **out, struct nft *nft)
+int xfrm_open(struct xfrm **out, struct nft *nft,
+	      const struct nft_adopt *kept)
 {
 	const char *what = "allocating memory";
 	struct xfrm_db_counts c;
@@ -357,10 +333,7 @@ int xfrm_open(struct xfrm **out, struct nft *nft)
 	ret = subscribe(x);
 	if (ret)
 		goto err_close;
-	what = "listing the SA marks of a table kept from before";
-	ret = forget_kept(x);
-	if (ret)
-		goto err_close;
+	forget_kept(x, kept);
 	what = "reading the IPsec policies and SAs";
 	ret = resync(x);
 	if (ret)

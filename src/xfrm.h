@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
-#include "nft_sa.h"
+#include "nft_schema.h"
 
 /*
  * --sa-marks: the kernel's IPsec policies and SAs (XFRM netlink) turned
@@ -24,12 +24,15 @@
  * Key material never leaves the receive buffer, which is wiped.
  */
 struct xfrm;
+struct nft;
 
 /*
  * xfrm_open - dump the policies and SAs, subscribe to their changes and
- * fill the table's SA maps.  Returns 0 or -errno (logged).
+ * fill the table's SA maps, replacing the chains per mark @kept from
+ * before (NULL: none).  Returns 0 or -errno (logged).
  */
-int xfrm_open(struct xfrm **out, struct nft *nft);
+int xfrm_open(struct xfrm **out, struct nft *nft,
+	      const struct nft_adopt *kept);
 /* The event socket to poll for reading; -1 for NULL. */
 int xfrm_fd(const struct xfrm *x);
 /* Read the events; lost ones (ENOBUFS) mean a full dump again. */

@@ -12,7 +12,6 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
-#include "nft.h"
 #include "nft_batch.h"
 #include "unit.h"
 

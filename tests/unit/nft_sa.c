@@ -17,8 +17,9 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
-#include "nft.h"
-#include "nft_sa.h"
+#include <libmnl/libmnl.h>
+
+#include "nft_build.h"
 #include "unit.h"
 
 static const struct want_set {
