@@ -97,16 +97,6 @@ void ud_concat_start(struct nftnl_udata_buf *ud, uint8_t attr,
 		     struct nftnl_udata *nest[2]);
 void ud_concat_end(struct nftnl_udata_buf *ud, struct nftnl_udata *nest[2]);
 
-/* Where the L2TP header's fields sit in the transport header. */
-#define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
-#define TH_L2TP_FLAGS		TH_L2TP(0)
-
-/* Matches shared by the input and output rules (nft_build.c): an L2TPv2
- * control message to or from the L2TP port (@port_off: where in the UDP
- * header), and its Message Type. */
-int nx_l2tp_ctrl(struct nftnl_rule *r, uint32_t port_off, uint16_t port);
-int nx_msg_type(struct nftnl_rule *r, uint16_t type);
-
 /* The rules of --tunnel-marks (nft_tunnel_rules.c): a family's rules of
  * the tunnels chain, the output chain's jump to it, the sets and the
  * inbound chain, the input chain's jump to it, the SCCRP chain. */

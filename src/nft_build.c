@@ -61,30 +61,6 @@
 #define SCCRQ_RATE_SIZE		65535	/* marks */
 #define SCCRQ_RATE_TIMEOUT	60000	/* ms: a quiet mark is forgotten */
 
-/*
- * udp dport|sport 1701 @th,64,16 & 0xcb0f == 0xc802
- *
- * The flags word of an L2TPv2 control message: T, L, S set, O, P clear,
- * version 2.
- */
-int nx_l2tp_ctrl(struct nftnl_rule *r, uint32_t port_off, uint16_t port)
-{
-	uint16_t mask = htons(L2TP_CTRL_MASK), ctrl = htons(L2TP_CTRL_FLAGS);
-
-	return nx_udp_port(r, port_off, port) ||
-	       nx_th(r, TH_L2TP_FLAGS, 2) || nx_and(r, &mask, 2) ||
-	       nx_eq(r, &ctrl, 2);
-}
-
-/* @th,192,32 TYPE: the Message Type AVP (always the first), its attribute
- * type (0) and value */
-int nx_msg_type(struct nftnl_rule *r, uint16_t type)
-{
-	uint32_t v = htonl(type);
-
-	return nx_th(r, TH_L2TP(L2TP_CTRL_HDR_LEN + 4), 4) || nx_eq(r, &v, 4);
-}
-
 /* <control message> @th,96,16 0: Tunnel ID 0, a new tunnel */
 static int nx_sccrq(struct nftnl_rule *r, const struct nft_cfg *cfg)
 {

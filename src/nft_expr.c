@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nftables expressions with libnftnl, one small function each, so that
- * the rules in nft_build.c read like the nft syntax they stand for.
- * Pure: builds rule objects, talks to no kernel.
+ * the builders' rules read like the nft syntax they stand for; and the
+ * two L2TP matches the input and output rules share (a control message,
+ * its Message Type).  Pure: builds rule objects, talks to no kernel.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -13,6 +15,7 @@
 #include <linux/xfrm.h>
 #include <libnftnl/expr.h>
 
+#include "l2tp.h"
 #include "nft_expr.h"
 
 static struct nftnl_expr *add(struct nftnl_rule *r, const char *name)
@@ -377,18 +380,6 @@ int nx_jump(struct nftnl_rule *r, const char *chain)
 	return 0;
 }
 
-int nx_numgen(struct nftnl_rule *r, uint32_t mod)
-{
-	struct nftnl_expr *e = add(r, "numgen");
-
-	if (!e)
-		return -1;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS, mod);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_RANDOM);
-	return 0;
-}
-
 int nx_imm(struct nftnl_rule *r, const void *data, uint32_t len)
 {
 	struct nftnl_expr *e = add(r, "immediate");
@@ -403,4 +394,28 @@ int nx_imm(struct nftnl_rule *r, const void *data, uint32_t len)
 int nx_mask_xor(struct nftnl_rule *r, uint32_t mask, uint32_t xor)
 {
 	return bitwise(r, NFT_REG_1, &mask, &xor, sizeof(mask));
+}
+
+/*
+ * udp dport|sport 1701 @th,64,16 & 0xcb0f == 0xc802
+ *
+ * The flags word of an L2TPv2 control message: T, L, S set, O, P clear,
+ * version 2.
+ */
+int nx_l2tp_ctrl(struct nftnl_rule *r, uint32_t port_off, uint16_t port)
+{
+	uint16_t mask = htons(L2TP_CTRL_MASK), ctrl = htons(L2TP_CTRL_FLAGS);
+
+	return nx_udp_port(r, port_off, port) ||
+	       nx_th(r, TH_L2TP_FLAGS, 2) || nx_and(r, &mask, 2) ||
+	       nx_eq(r, &ctrl, 2);
+}
+
+/* @th,192,32 TYPE: the Message Type AVP (always the first), its attribute
+ * type (0) and value */
+int nx_msg_type(struct nftnl_rule *r, uint16_t type)
+{
+	uint32_t v = htonl(type);
+
+	return nx_th(r, TH_L2TP(L2TP_CTRL_HDR_LEN + 4), 4) || nx_eq(r, &v, 4);
 }

@@ -3,6 +3,7 @@
 #define L2TP_NFQD_NFT_EXPR_H
 
 #include <stdint.h>
+#include <netinet/udp.h>
 #include <libnftnl/rule.h>
 
 #include "nft_schema.h"
@@ -44,8 +45,6 @@ int nx_queue(struct nftnl_rule *r, uint16_t num, enum nft_queue_form form,
 int nx_rt(struct nftnl_rule *r, uint32_t key);			/* load */
 int nx_verdict(struct nftnl_rule *r, int verdict);	/* accept, drop */
 int nx_jump(struct nftnl_rule *r, const char *chain);
-/* numgen random mod @mod, into register 1 */
-int nx_numgen(struct nftnl_rule *r, uint32_t mod);
 
 /* meta ipsec exists: the packet came through an IPsec SA (a secpath) */
 int nx_ipsec_exists(struct nftnl_rule *r);
@@ -70,5 +69,15 @@ int nx_vmap(struct nftnl_rule *r, const char *set, uint32_t set_id);
 int nx_imm(struct nftnl_rule *r, const void *data, uint32_t len);
 /* register 1 = (register 1 & @mask) ^ @xor, 32 bits in host order */
 int nx_mask_xor(struct nftnl_rule *r, uint32_t mask, uint32_t xor);
+
+/* Where the L2TP header's fields sit in the transport header. */
+#define TH_L2TP(off)		(sizeof(struct udphdr) + (off))
+#define TH_L2TP_FLAGS		TH_L2TP(0)
+
+/* Matches shared by the input and output rules: an L2TPv2 control
+ * message to or from the L2TP port (@port_off: where in the UDP
+ * header), and its Message Type. */
+int nx_l2tp_ctrl(struct nftnl_rule *r, uint32_t port_off, uint16_t port);
+int nx_msg_type(struct nftnl_rule *r, uint16_t type);
 
 #endif
