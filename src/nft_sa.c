@@ -36,7 +36,8 @@
 
 #define IPPROTO_ESP_		50
 
-/* the set IDs within an install batch (the tunnel sets use 1-6) */
+/* the set IDs within an install batch (the tunnel sets use 1-8 and
+ * 21-26: nft_schema.c) */
 #define ID_REQIDS		11
 
 /* The ESP maps: IPv4, IPv6; in UDP (saddr . sport . SPI), plain. */
