@@ -48,7 +48,7 @@ DAEMON_SRCS := $(PURE_SRCS) src/ring.c src/log.c src/nl.c src/queue.c src/ct.c \
 	      src/nft_tunnel_rules.c src/nft_sets.c \
 	      src/nft_print.c src/nft_guard.c src/nft_scan.c src/nft.c src/nft_schema.c \
 	      src/kl2tp_parse.c src/kl2tp.c src/notify.c src/priv.c \
-	      src/htab.c src/xfrm_parse.c src/xfrm_db.c src/xfrm_db_sa.c \
+	      src/htab.c src/xfrm_parse.c src/xfrm_db.c \
 	      src/nft_sa.c src/xfrm.c \
 	      src/options.c src/main.c
 LISTEN_SRCS := src/listen.c src/escape.c
@@ -56,7 +56,7 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c) $(PURE_SRCS) src/ring.c src/log.c \
 	      src/nl.c src/nft_expr.c src/nft_batch.c src/nft_build.c \
 	      src/nft_tunnel_rules.c src/nft_sets.c src/nft_schema.c src/handler.c src/tunnels.c \
 	      src/kl2tp_parse.c src/htab.c src/xfrm_parse.c src/xfrm_db.c \
-	      src/xfrm_db_sa.c src/nft_sa.c
+	      src/nft_sa.c
 TOOL_SRCS  := tests/nettool.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))

@@ -28,6 +28,8 @@
 #include "nft_build.h"
 #include "nl.h"
 #include "xfrm.h"
+#include "xfrm_db.h"
+#include "xfrm_parse.h"
 
 #define XFRM_OPS	256	/* map operations per transaction */
 #define XFRM_TRIES	4

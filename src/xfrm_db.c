@@ -1,37 +1,72 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What the SA maps must hold, from the policies and SAs the kernel
- * announced (see xfrm.h).  Pure bookkeeping: each change comes out as an
- * operation on the maps (nft_sa.h) through a callback, in an order the
- * kernel accepts in one transaction (a chain before the element that
- * jumps to it, and after it when both go).
+ * announced (see xfrm_db.h, and xfrm.h for why).  Pure bookkeeping: each
+ * change comes out as an operation on the maps (nft_schema.h) through a
+ * callback, in an order the kernel accepts in one transaction (a chain
+ * before the element that jumps to it, and after it when both go).
  *
  * Several policies give one reqid (in, and a selector per port or
  * protocol), several reqids may give one mark (the warning: then the
  * mark tells no client apart), and an ESP key (peer, port, SPI) could in
- * theory come from two SAs (xfrm_db_sa.c): each is counted, and leaves
- * the maps with the last of them.  A resync marks what a dump shows
- * with a new generation and then removes the rest.
+ * theory come from two SAs: each is counted, and leaves the maps with
+ * the last of them.  A resync marks what a dump shows with a new
+ * generation and then removes the rest.
+ *
+ * An SA that has a mark and carries plain ESP or ESP in UDP in transport
+ * mode needs its packets marked before ESP looks it up, so it gives an
+ * element (peer address, its NAT-T port or none, SPI) -> mark.  Outbound
+ * SAs give one too, keyed by our own address: no packet matches it, and
+ * nothing says an SA's direction on every kernel.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <linux/udp.h>
 #include <linux/xfrm.h>
 
+#include "htab.h"
+#include "nft_schema.h"
 #include "xfrm_db.h"
 
-struct ent *db_find(const struct htab *t, const uint8_t *key)
+/* One entry of any of the tables. */
+struct ent {
+	struct hent h;		/* first: the tables hold these */
+	uint32_t gen;		/* policies, SAs: the last dump or event */
+	unsigned int refs;	/* reqids, marks, ESP keys */
+	uint32_t mark, mask;
+	unsigned int nreqid;	/* policies: all their reqids, */
+	uint32_t reqid[XFRM_REQIDS_MAX];
+	unsigned int counted;	/* ... and the ones counted (bits) */
+	int warned;		/* marks: shared, said so */
+	unsigned int pins;	/* marks: refs held through an update */
+	struct sa_op esp;	/* SAs: their ESP key, if counted */
+	int has_esp;
+};
+
+enum { T_POLICY, T_SA, T_REQID, T_MARK, T_ESP, T_MAX };
+
+struct xfrm_db {
+	struct htab t[T_MAX];
+	uint32_t gen;
+	xfrm_db_cb cb;
+	void *arg;
+	uint64_t conflicts;
+};
+
+static struct ent *ent_find(const struct htab *t, const uint8_t *key)
 {
 	return (struct ent *)htab_find(t, key);
 }
 
-struct ent *db_insert(struct htab *t, const uint8_t *key)
+static struct ent *ent_insert(struct htab *t, const uint8_t *key)
 {
 	struct ent *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return NULL;
-	memcpy(e->h.key, key, KEY_MAX);
+	memcpy(e->h.key, key, HTAB_KEY);
 	if (htab_add(t, &e->h)) {
 		free(e);
 		return NULL;
@@ -39,25 +74,25 @@ struct ent *db_insert(struct htab *t, const uint8_t *key)
 	return e;
 }
 
-void db_unlink(struct htab *t, struct ent *e)
+static void ent_unlink(struct htab *t, struct ent *e)
 {
 	htab_del(t, &e->h);
 	free(e);
 }
 
-void db_emit(struct xfrm_db *db, const struct sa_op *op)
+static void emit(struct xfrm_db *db, const struct sa_op *op)
 {
 	db->cb(db->arg, op);
 }
 
 static void key_u32(uint8_t *key, uint32_t a, uint32_t b)
 {
-	memset(key, 0, KEY_MAX);
+	memset(key, 0, HTAB_KEY);
 	memcpy(key, &a, 4);
 	memcpy(key + 4, &b, 4);
 }
 
-/* A mark's chain: made for its first reqid, gone with its last. */
+/* A reqid that jumps to @op's mark, for the warning. */
 struct other {
 	const struct sa_op *op;
 	uint32_t reqid;
@@ -80,11 +115,11 @@ static int mark_ref(struct xfrm_db *db, uint32_t mark, uint32_t mask,
 {
 	struct sa_op op = { .mark = mark, .mask = mask, .reqid = reqid };
 	struct other o = { .op = &op };
-	uint8_t key[KEY_MAX];
+	uint8_t key[HTAB_KEY];
 	struct ent *m;
 
 	key_u32(key, mark, mask);
-	m = db_find(&db->t[T_MARK], key);
+	m = ent_find(&db->t[T_MARK], key);
 	if (m) {
 		if (m->refs++ > m->pins && !m->warned) {
 			m->warned = 1;
@@ -92,31 +127,31 @@ static int mark_ref(struct xfrm_db *db, uint32_t mark, uint32_t mask,
 			op.kind = SA_SHARED;
 			op.reqid = o.reqid;
 			op.reqid2 = reqid;
-			db_emit(db, &op);
+			emit(db, &op);
 		}
 		return 0;
 	}
-	m = db_insert(&db->t[T_MARK], key);
+	m = ent_insert(&db->t[T_MARK], key);
 	if (!m)
 		return -ENOMEM;
 	m->refs = 1;
 	op.kind = SA_CHAIN_ADD;
-	db_emit(db, &op);
+	emit(db, &op);
 	return 0;
 }
 
 static void mark_unref(struct xfrm_db *db, uint32_t mark, uint32_t mask)
 {
 	struct sa_op op = { .kind = SA_CHAIN_DEL, .mark = mark, .mask = mask };
-	uint8_t key[KEY_MAX];
+	uint8_t key[HTAB_KEY];
 	struct ent *m;
 
 	key_u32(key, mark, mask);
-	m = db_find(&db->t[T_MARK], key);
+	m = ent_find(&db->t[T_MARK], key);
 	if (!m || --m->refs)
 		return;
-	db_unlink(&db->t[T_MARK], m);
-	db_emit(db, &op);
+	ent_unlink(&db->t[T_MARK], m);
+	emit(db, &op);
 }
 
 /*
@@ -125,10 +160,10 @@ static void mark_unref(struct xfrm_db *db, uint32_t mark, uint32_t mask)
  * mark's chain).  1 if counted, 0 if the element maps to another mark
  * already (it stays so), or -ENOMEM.
  */
-int db_ref(struct xfrm_db *db, int t, const uint8_t *key,
-	   const struct sa_op *add)
+static int elem_ref(struct xfrm_db *db, int t, const uint8_t *key,
+		    const struct sa_op *add)
 {
-	struct ent *k = db_find(&db->t[t], key);
+	struct ent *k = ent_find(&db->t[t], key);
 
 	if (k && (k->mark != add->mark || k->mask != add->mask)) {
 		db->conflicts++;
@@ -138,33 +173,33 @@ int db_ref(struct xfrm_db *db, int t, const uint8_t *key,
 		k->refs++;
 		return 1;
 	}
-	k = db_insert(&db->t[t], key);
+	k = ent_insert(&db->t[t], key);
 	if (!k)
 		return -ENOMEM;
 	if (t == T_REQID && mark_ref(db, add->mark, add->mask, add->reqid)) {
-		db_unlink(&db->t[t], k);
+		ent_unlink(&db->t[t], k);
 		return -ENOMEM;
 	}
 	k->refs = 1;
 	k->mark = add->mark;
 	k->mask = add->mask;
-	db_emit(db, add);
+	emit(db, add);
 	return 1;
 }
 
 /* ... and its last user takes it out (a reqid before its chain). */
-void db_unref(struct xfrm_db *db, int t, const uint8_t *key,
-	      const struct sa_op *del)
+static void elem_unref(struct xfrm_db *db, int t, const uint8_t *key,
+		       const struct sa_op *del)
 {
-	struct ent *k = db_find(&db->t[t], key);
+	struct ent *k = ent_find(&db->t[t], key);
 	struct sa_op op = *del;
 
 	if (!k || --k->refs)
 		return;
 	op.mark = k->mark;
 	op.mask = k->mask;
-	db_unlink(&db->t[t], k);
-	db_emit(db, &op);
+	ent_unlink(&db->t[t], k);
+	emit(db, &op);
 	if (t == T_REQID)
 		mark_unref(db, op.mark, op.mask);
 }
@@ -174,19 +209,19 @@ static int reqid_ref(struct xfrm_db *db, uint32_t reqid, uint32_t mark,
 {
 	struct sa_op op = { .kind = SA_REQID_ADD, .mark = mark,
 			    .mask = mask, .reqid = reqid };
-	uint8_t key[KEY_MAX];
+	uint8_t key[HTAB_KEY];
 
 	key_u32(key, reqid, 0);
-	return db_ref(db, T_REQID, key, &op);
+	return elem_ref(db, T_REQID, key, &op);
 }
 
 static void reqid_unref(struct xfrm_db *db, uint32_t reqid)
 {
 	struct sa_op op = { .kind = SA_REQID_DEL, .reqid = reqid };
-	uint8_t key[KEY_MAX];
+	uint8_t key[HTAB_KEY];
 
 	key_u32(key, reqid, 0);
-	db_unref(db, T_REQID, key, &op);
+	elem_unref(db, T_REQID, key, &op);
 }
 
 static void policy_remove(struct xfrm_db *db, struct ent *p)
@@ -196,7 +231,7 @@ static void policy_remove(struct xfrm_db *db, struct ent *p)
 	for (i = 0; i < p->nreqid; i++)
 		if (p->counted & (1u << i))
 			reqid_unref(db, p->reqid[i]);
-	db_unlink(&db->t[T_POLICY], p);
+	ent_unlink(&db->t[T_POLICY], p);
 }
 
 /* Inbound, main, marked, with a transport-mode reqid: stamps a mark. */
@@ -219,13 +254,13 @@ static int policy_same(const struct ent *e, const struct xfrm_pol *p)
  */
 static int mark_pin(struct xfrm_db *db, const struct ent *p, int pin)
 {
-	uint8_t key[KEY_MAX];
+	uint8_t key[HTAB_KEY];
 	struct ent *m;
 
 	if (!p || !p->counted)
 		return 0;
 	key_u32(key, p->mark & p->mask, p->mask);
-	m = db_find(&db->t[T_MARK], key);
+	m = ent_find(&db->t[T_MARK], key);
 	if (!m)
 		return 0;
 	if (pin) {
@@ -241,7 +276,7 @@ static int mark_pin(struct xfrm_db *db, const struct ent *p, int pin)
 static int policy_add(struct xfrm_db *db, const struct xfrm_pol *p,
 		      const uint8_t *key)
 {
-	struct ent *e = db_insert(&db->t[T_POLICY], key);
+	struct ent *e = ent_insert(&db->t[T_POLICY], key);
 	unsigned int i;
 	int r;
 
@@ -265,11 +300,11 @@ static int policy_add(struct xfrm_db *db, const struct xfrm_pol *p,
 static int policy_set(struct xfrm_db *db, const struct xfrm_pol *p)
 {
 	struct ent *e, old;
-	uint8_t key[KEY_MAX];
+	uint8_t key[HTAB_KEY];
 	int pinned, r = 0;
 
 	key_u32(key, p->index, 0);
-	e = db_find(&db->t[T_POLICY], key);
+	e = ent_find(&db->t[T_POLICY], key);
 	if (e && policy_counts(p) && policy_same(e, p)) {
 		e->gen = db->gen;
 		return 0;
@@ -284,6 +319,114 @@ static int policy_set(struct xfrm_db *db, const struct xfrm_pol *p)
 	if (pinned)
 		mark_pin(db, &old, 0);
 	return r;
+}
+
+static void esp_key(uint8_t *key, const struct sa_op *op)
+{
+	memset(key, 0, HTAB_KEY);
+	memcpy(key, &op->family, 2);
+	memcpy(key + 2, &op->sport, 2);
+	memcpy(key + 4, &op->spi, 4);
+	memcpy(key + 8, op->saddr, 16);
+}
+
+static int esp_ref(struct xfrm_db *db, const struct sa_op *op)
+{
+	uint8_t key[HTAB_KEY];
+	struct sa_op add = *op;
+
+	esp_key(key, op);
+	add.kind = SA_ESP_ADD;
+	return elem_ref(db, T_ESP, key, &add);
+}
+
+static void esp_unref(struct xfrm_db *db, const struct sa_op *op)
+{
+	uint8_t key[HTAB_KEY];
+	struct sa_op del = *op;
+
+	esp_key(key, op);
+	del.kind = SA_ESP_DEL;
+	elem_unref(db, T_ESP, key, &del);
+}
+
+static void sa_remove(struct xfrm_db *db, struct ent *s)
+{
+	if (s->has_esp)
+		esp_unref(db, &s->esp);
+	ent_unlink(&db->t[T_SA], s);
+}
+
+/* The kernel's key of an SA: destination, SPI, protocol, and the mark
+ * it is looked up with. */
+static void sa_key(uint8_t *key, const struct xfrm_sa *sa)
+{
+	memset(key, 0, HTAB_KEY);
+	memcpy(key, &sa->family, 2);
+	key[2] = sa->proto;
+	memcpy(key + 4, &sa->spi, 4);
+	memcpy(key + 8, sa->daddr, 16);
+	memcpy(key + 24, &sa->mark, 4);
+	memcpy(key + 28, &sa->mask, 4);
+}
+
+/* Marked, transport mode, plain ESP or ESP in UDP: its ESP key in @op. */
+static int sa_counts(const struct xfrm_sa *sa, struct sa_op *op)
+{
+	memset(op, 0, sizeof(*op));
+	if (sa->proto != IPPROTO_ESP || sa->mode != XFRM_MODE_TRANSPORT ||
+	    !(sa->mark & sa->mask))
+		return 0;
+	if (sa->encap && (sa->encap != UDP_ENCAP_ESPINUDP || !sa->sport))
+		return 0;
+	op->family = sa->family;
+	op->sport = sa->encap ? sa->sport : 0;
+	op->spi = sa->spi;
+	op->mark = sa->mark & sa->mask;
+	op->mask = sa->mask;
+	op->reqid = sa->reqid;
+	memcpy(op->saddr, sa->saddr, 16);
+	return 1;
+}
+
+static int sa_set(struct xfrm_db *db, const struct xfrm_sa *sa)
+{
+	uint8_t key[HTAB_KEY];
+	struct sa_op op;
+	struct ent *e;
+	int counts = sa_counts(sa, &op), r;
+
+	sa_key(key, sa);
+	e = ent_find(&db->t[T_SA], key);
+	if (e && counts && e->has_esp && !memcmp(&e->esp, &op, sizeof(op))) {
+		e->gen = db->gen;
+		return 0;
+	}
+	if (e)
+		sa_remove(db, e);
+	if (!counts)
+		return 0;
+	e = ent_insert(&db->t[T_SA], key);
+	if (!e)
+		return -ENOMEM;
+	e->gen = db->gen;
+	r = esp_ref(db, &op);
+	if (r < 0)
+		return r;
+	e->esp = op;
+	e->has_esp = r;
+	return 0;
+}
+
+static void sa_del(struct xfrm_db *db, const struct xfrm_sa *sa)
+{
+	uint8_t key[HTAB_KEY];
+	struct ent *e;
+
+	sa_key(key, sa);
+	e = ent_find(&db->t[T_SA], key);
+	if (e)
+		sa_remove(db, e);
 }
 
 /* What a sweep removes: all, the SAs of one protocol, or those that
@@ -309,7 +452,7 @@ static void sweep_one(struct hent *h, void *arg)
 	if (s->t == T_POLICY)
 		policy_remove(s->db, e);
 	else
-		db_sa_remove(s->db, e);
+		sa_remove(s->db, e);
 }
 
 static void sweep(struct xfrm_db *db, int t, int how, int proto)
@@ -336,9 +479,9 @@ int xfrm_db_apply(struct xfrm_db *db, const struct xfrm_ev *ev)
 			sweep(db, T_POLICY, SWEEP_ALL, 0);
 		return 0;
 	case XEV_SA:
-		return db_sa_set(db, &ev->sa);
+		return sa_set(db, &ev->sa);
 	case XEV_SA_DEL:
-		db_sa_del(db, &ev->sa);
+		sa_del(db, &ev->sa);
 		return 0;
 	case XEV_SA_FLUSH:
 		sweep(db, T_SA, SWEEP_PROTO, ev->sa.proto);

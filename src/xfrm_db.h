@@ -2,49 +2,40 @@
 #ifndef L2TP_NFQD_XFRM_DB_H
 #define L2TP_NFQD_XFRM_DB_H
 
-/* What xfrm_db.c (policies) and xfrm_db_sa.c (SAs) share.  Not an API. */
-#include "htab.h"
-#include "xfrm.h"
+/*
+ * What --sa-marks' maps must hold (xfrm_db.c, pure): the policies and
+ * SAs that xfrm_parse.h reads, turned into
+ *   reqid -> mark              (inbound transport-mode marked policies)
+ *   (peer, port, SPI) -> mark  (transport-mode marked ESP SAs)
+ * and a chain per mark, each element counted.  Each change to the maps
+ * comes out through the callback as an operation (nft_schema.h), in an
+ * order that one transaction accepts; SA_SHARED says, once per mark,
+ * that a second reqid stamps the same mark.  It never emits SA_FLUSH.
+ */
+#include <stddef.h>
+#include <stdint.h>
 
-#define KEY_MAX		HTAB_KEY
+#include "nft_schema.h"
+#include "xfrm_parse.h"
 
-/* One entry of any of the tables. */
-struct ent {
-	struct hent h;		/* first: the tables hold these */
-	uint32_t gen;		/* policies, SAs: the last dump or event */
-	unsigned int refs;	/* reqids, marks, ESP keys */
-	uint32_t mark, mask;
-	unsigned int nreqid;	/* policies: all their reqids, */
-	uint32_t reqid[XFRM_REQIDS_MAX];
-	unsigned int counted;	/* ... and the ones counted (bits) */
-	int warned;		/* marks: shared, said so */
-	unsigned int pins;	/* marks: refs held through an update */
-	struct sa_op esp;	/* SAs: their ESP key, if counted */
-	int has_esp;
+struct xfrm_db;
+typedef void (*xfrm_db_cb)(void *arg, const struct sa_op *op);
+
+/* An empty database that tells @cb (with @arg) its changes; NULL. */
+struct xfrm_db *xfrm_db_new(xfrm_db_cb cb, void *arg);
+/* One event or dump reply: 0, or -ENOMEM (the maps may then lag). */
+int xfrm_db_apply(struct xfrm_db *db, const struct xfrm_ev *ev);
+/* Around a full dump: what it did not show goes. */
+void xfrm_db_resync_begin(struct xfrm_db *db);
+void xfrm_db_resync_end(struct xfrm_db *db);
+
+struct xfrm_db_counts {
+	size_t policies, sas;	/* that stamp a mark */
+	size_t reqids, marks, esp;	/* map elements, chains */
+	uint64_t conflicts;	/* reqids or ESP keys seen with two marks */
 };
-
-enum { T_POLICY, T_SA, T_REQID, T_MARK, T_ESP, T_MAX };
-
-struct xfrm_db {
-	struct htab t[T_MAX];
-	uint32_t gen;
-	xfrm_db_cb cb;
-	void *arg;
-	uint64_t conflicts;
-};
-
-struct ent *db_find(const struct htab *t, const uint8_t *key);
-struct ent *db_insert(struct htab *t, const uint8_t *key);
-void db_unlink(struct htab *t, struct ent *e);
-void db_emit(struct xfrm_db *db, const struct sa_op *op);
-/* A counted element (reqid, ESP key) of table @t. */
-int db_ref(struct xfrm_db *db, int t, const uint8_t *key,
-	   const struct sa_op *add);
-void db_unref(struct xfrm_db *db, int t, const uint8_t *key,
-	      const struct sa_op *del);
-/* The SAs (xfrm_db_sa.c). */
-int db_sa_set(struct xfrm_db *db, const struct xfrm_sa *sa);
-void db_sa_del(struct xfrm_db *db, const struct xfrm_sa *sa);
-void db_sa_remove(struct xfrm_db *db, struct ent *s);
+void xfrm_db_counts(const struct xfrm_db *db, struct xfrm_db_counts *c);
+/* Frees @db, NULL included; it emits nothing. */
+void xfrm_db_free(struct xfrm_db *db);
 
 #endif

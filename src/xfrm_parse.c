@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * XFRM netlink messages (policies and SAs, events and dump replies) read
- * into what --sa-marks needs (see xfrm.h).  Pure.
+ * into what --sa-marks needs (see xfrm_parse.h), dump requests, and
+ * the log's text for a map operation.  Pure.
  *
  * SA messages also carry the SA's algorithms and keys (XFRMA_ALG_*):
  * the attribute walk looks at a fixed list of other types and never
@@ -17,7 +18,8 @@
 #include <linux/xfrm.h>
 #include <libmnl/libmnl.h>
 
-#include "xfrm.h"
+#include "nft_schema.h"
+#include "xfrm_parse.h"
 
 /* The attributes we read, each checked for its size before use. */
 struct xattrs {
@@ -269,39 +271,66 @@ size_t xfrm_build_dump(void *buf, size_t size, uint16_t type, uint32_t seq)
 	return nlh->nlmsg_len;
 }
 
-void xfrm_describe_op(char *buf, size_t size, const struct sa_op *op)
+/* The log's word for each kind of operation, indexed by it; NULL for
+ * one the table lacks: nothing is read past it. */
+static const char *verb(enum sa_op_kind kind)
 {
-	static const char *const verb[] = {
+	static const char *const v[] = {
 		[SA_CHAIN_ADD] = "chain", [SA_CHAIN_DEL] = "no more chain",
 		[SA_REQID_ADD] = "reqid", [SA_REQID_DEL] = "no more reqid",
 		[SA_ESP_ADD] = "ESP", [SA_ESP_DEL] = "no more ESP",
-		[SA_SHARED] = "mark",
+		[SA_SHARED] = "mark", [SA_FLUSH] = "emptying every SA map",
 	};
+
+	if ((unsigned int)kind >= sizeof(v) / sizeof(v[0]))
+		return NULL;
+	return v[kind];
+}
+
+static void describe_esp(char *buf, size_t size, const struct sa_op *op,
+			 const char *what)
+{
 	char addr[INET6_ADDRSTRLEN] = "?", port[16] = "";
 
+	inet_ntop(op->family, op->saddr, addr, sizeof(addr));
+	if (op->sport)
+		snprintf(port, sizeof(port), " port %u", op->sport);
+	snprintf(buf, size, "%s%s from %s%s SPI 0x%08x -> mark 0x%x", what,
+		 op->sport ? " in UDP" : "", addr, port, op->spi, op->mark);
+}
+
+/* Every kind has its case (-Wswitch says when one is missing), and its
+ * word in verb(); a value outside the enum is named, never looked up. */
+void xfrm_describe_op(char *buf, size_t size, const struct sa_op *op)
+{
+	const char *what = verb(op->kind);
+
+	if (!what) {
+		snprintf(buf, size, "unknown operation %d", (int)op->kind);
+		return;
+	}
 	switch (op->kind) {
 	case SA_CHAIN_ADD:
 	case SA_CHAIN_DEL:
-		snprintf(buf, size, "%s for mark 0x%x/0x%x", verb[op->kind],
-			 op->mark, op->mask);
+		snprintf(buf, size, "%s for mark 0x%x/0x%x", what, op->mark,
+			 op->mask);
 		break;
 	case SA_REQID_ADD:
 	case SA_REQID_DEL:
-		snprintf(buf, size, "%s %u -> mark 0x%x/0x%x", verb[op->kind],
-			 op->reqid, op->mark, op->mask);
+		snprintf(buf, size, "%s %u -> mark 0x%x/0x%x", what, op->reqid,
+			 op->mark, op->mask);
 		break;
 	case SA_SHARED:
 		snprintf(buf, size, "mark 0x%x/0x%x of reqid %u is also the "
 			 "mark of reqid %u", op->mark, op->mask, op->reqid2,
 			 op->reqid);
 		break;
-	default:
-		inet_ntop(op->family, op->saddr, addr, sizeof(addr));
-		if (op->sport)
-			snprintf(port, sizeof(port), " port %u", op->sport);
-		snprintf(buf, size, "%s%s from %s%s SPI 0x%08x -> mark 0x%x",
-			 verb[op->kind], op->sport ? " in UDP" : "", addr,
-			 port, op->spi, op->mark);
+	case SA_FLUSH:
+		snprintf(buf, size, "%s", what);
+		break;
+	case SA_ESP_ADD:
+	case SA_ESP_DEL:
+		describe_esp(buf, size, op, what);
 		break;
 	}
 }

@@ -15,7 +15,8 @@ int main(void)
 	test_tunnels();
 	test_handler();
 	test_kl2tp();
-	test_xfrm();
+	test_xfrm_parse();
+	test_xfrm_db();
 	test_nft_sa();
 	printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;

@@ -34,7 +34,8 @@ void test_nft(void);
 void test_handler(void);
 void test_tunnels(void);
 void test_kl2tp(void);
-void test_xfrm(void);
+void test_xfrm_parse(void);
+void test_xfrm_db(void);
 void test_nft_sa(void);
 
 /* An L2TP control message under construction. */
