@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * What happens to one queued packet: IP/UDP checks, the SCCRQ parse, the
- * mark, the tunnel's ID and map elements (--tunnel-marks, xlate.c), the
- * message.  Nothing here waits: the message goes to the output's
- * backlog, the map elements to one transaction per batch.
+ * What happens to one queued packet: IP/UDP checks, which L2TP message
+ * it is (l2tp.c), the mark and where it came from (mark_of(), the one
+ * place that chooses), the tunnel's ID and map elements (--tunnel-marks,
+ * xlate.c), the message.  Nothing here waits: the message goes to the
+ * output's backlog, the map elements to one transaction per batch.
  *
  * Without --tunnel-marks only messages are at stake: every packet is
  * accepted.  With it the daemon decides which SA the L2TP daemon's
  * answers enter, so an SCCRQ passes only bound to the SA it came through
  * (its own packet's mark; a conntrack entry is shared by clients behind
- * one NAT), maybe with a rewritten Assigned Tunnel ID; whatever else was
- * queued is dropped and counted, and the client retransmits.
+ * one NAT), maybe with a rewritten Assigned Tunnel ID.  A peer's StopCCN
+ * passes, its Assigned Tunnel ID rewritten if its tunnel was translated;
+ * the L2TP daemon's SCCRP binds its ID to the tunnel's SA on its way
+ * out.  Whatever else was queued from peers is dropped and counted, and
+ * the client retransmits.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -162,14 +166,29 @@ static void no_mark(struct handler *h, const struct sccrq_info *info)
 	}
 }
 
-/* 1: marked, 0: no mark, -ENOENT: no conntrack entry yet. */
-static int lookup(struct handler *h, const struct pkt_udp *udp,
-		  struct sccrq_info *info)
+/* A mark, masked, and where it came from. */
+struct mark {
+	uint32_t value;
+	enum mark_src src;
+};
+
+/* 1 if @raw has a mark under the mask */
+static int take_mark(const struct handler *h, uint32_t raw,
+		     enum mark_src src, struct mark *m)
 {
-	uint32_t mark;
+	m->value = raw & h->cfg.mark_mask;
+	m->src = src;
+	return m->value != 0;
+}
+
+/* The conntrack entry's: 1, 0 (none, or the lookup failed), -ENOENT. */
+static int lookup(struct handler *h, const struct pkt_udp *udp,
+		  struct mark *m)
+{
+	uint32_t raw;
 	int ret;
 
-	ret = ct_lookup_mark(h->ct, udp, &mark);
+	ret = ct_lookup_mark(h->ct, udp, &raw);
 	if (ret == -ENOENT)
 		return ret;
 	if (ret) {
@@ -180,11 +199,30 @@ static int lookup(struct handler *h, const struct pkt_udp *udp,
 		}
 		return 0;
 	}
-	info->mark = mark & h->cfg.mark_mask;
-	info->mark_src = MARK_CT_LOOKUP;
-	return info->mark != 0;
+	return take_mark(h, raw, MARK_CT_LOOKUP, m);
 }
 
+/*
+ * The mark of @udp's packet @pkt: the packet's own; with --tunnel-marks
+ * only that (a conntrack entry is shared by the clients behind one
+ * NAT).  Else the mark of the conntrack entry the kernel attached
+ * (NFQA_CT), else, with a conntrack module, a lookup.  @pkt NULL: after
+ * the verdict, when only the lookup is left.  1: marked, 0: no mark,
+ * -ENOENT: conntrack has no entry yet (it may after the verdict).
+ */
+static int mark_of(struct handler *h, const struct queue_pkt *pkt,
+		   const struct pkt_udp *udp, struct mark *m)
+{
+	m->value = 0;
+	m->src = MARK_NONE;
+	if (pkt && ((pkt->mark & h->cfg.mark_mask) || h->cfg.tunnel_marks))
+		return take_mark(h, pkt->mark, MARK_PACKET, m);
+	if (pkt && pkt->has_ct)
+		return take_mark(h, pkt->ct_mark, MARK_CT_ATTACHED, m);
+	return h->ct ? lookup(h, udp, m) : 0;
+}
+
+/* After the verdict, conntrack is asked again for @info's mark. */
 static void defer(struct handler *h, const struct pkt_udp *udp,
 		  const struct sccrq_info *info)
 {
@@ -221,80 +259,116 @@ static void drop(struct handler *h, struct queue_pkt *pkt,
 		  reject ? reject_str(reject) : "");
 }
 
-/* The tunnel's ID and map elements (--tunnel-marks); 0, or the packet
- * was dropped (xlate.c said why). */
-static int tunnel(struct handler *h, struct queue_pkt *pkt,
-		  const struct pkt_udp *udp, struct sccrq_info *info)
+/* Not a message the daemon acts on (@reason: -REJ_*): counted; with
+ * --tunnel-marks dropped. */
+static void rejected(struct handler *h, struct queue_pkt *pkt,
+		     const struct pkt_udp *udp, int reason)
 {
-	struct l2tp_sccrq s = { .tunnel_id = info->orig_tid,
-				.tunnel_id_off = info->tid_off };
-	struct xlate_result res;
+	h->stats.rejected[-reason < REJ_MAX ? -reason : 0]++;
+	if (h->cfg.tunnel_marks)
+		drop(h, pkt, udp, DROP_INVALID, reason);
+}
+
+/* --tunnel-marks: the tunnel's ID (xlate.c, which rewrites the packet if
+ * it is translated) and map elements; 0, or the packet was dropped. */
+static int tunnel(struct handler *h, struct queue_pkt *pkt,
+		  struct pkt_udp *udp, const struct l2tp_tid *tid,
+		  struct sccrq_info *info)
+{
+	int id;
 
 	/* the maps are not there yet: nothing can be bound */
 	if (!h->xlate) {
 		drop(h, pkt, udp, DROP_NOT_READY, 0);
 		return -1;
 	}
-	if (xlate_sccrq(h->xlate, pkt, udp, &s, info->mark, &res)) {
-		pkt->drop = 1;
+	id = xlate_sccrq(h->xlate, udp, tid, info->mark, &pkt->drop);
+	if (id < 0) {
+		pkt->drop = 1;	/* xlate.c said why */
 		return -1;
 	}
-	info->tunnel_id = res.id;
+	info->tunnel_id = (uint16_t)id;
 	return 0;
 }
 
-/* The packet's mark, else NFQA_CT's; 1, 0 (none), or -ENOENT (ask
- * conntrack again after the verdict).  --tunnel-marks: the packet's only. */
-static int mark_of(struct handler *h, const struct queue_pkt *pkt,
-		   const struct pkt_udp *udp, struct sccrq_info *info)
+/* What the message of an SCCRQ says, but its mark. */
+static void describe(struct sccrq_info *info, const struct pkt_udp *udp,
+		     const struct l2tp_ctrl *m)
 {
-	info->mark = pkt->mark & h->cfg.mark_mask;
-	if (info->mark) {
-		info->mark_src = MARK_PACKET;
-		return 1;
-	}
-	if (h->cfg.tunnel_marks)
-		return 0;
-	if (pkt->has_ct) {
-		info->mark = pkt->ct_mark & h->cfg.mark_mask;
-		info->mark_src = MARK_CT_ATTACHED;
-		return info->mark != 0;
-	}
-	return h->ct ? lookup(h, udp, info) : 0;
+	memset(info, 0, sizeof(*info));
+	info->family = udp->family;
+	info->peer = udp->saddr;
+	info->local = udp->daddr;
+	info->peer_port = udp->sport;
+	info->local_port = udp->dport;
+	info->tunnel_id = info->orig_tid = m->assigned.id;
+	info->hostname = m->hostname;
+	info->hostname_len = m->hostname_len;
 }
 
-/* A peer's StopCCN (queued for --tunnel-marks only): name our ID. */
-static void stopccn(struct handler *h, struct queue_pkt *pkt,
-		    const struct pkt_udp *udp)
+/* A new tunnel: its mark, its ID and elements (--tunnel-marks), its
+ * message (now, or after the verdict when conntrack has no entry yet). */
+static void sccrq(struct handler *h, struct queue_pkt *pkt,
+		  struct pkt_udp *udp, const struct l2tp_ctrl *m)
 {
-	struct l2tp_stopccn s;
-	uint32_t mark = pkt->mark & h->cfg.mark_mask;
+	struct sccrq_info info;
+	struct mark mark;
 	int ret;
 
-	ret = l2tp_parse_stopccn(udp->payload, udp->caplen, udp->len, &s);
-	if (ret) {
-		h->stats.rejected[-ret < REJ_MAX ? -ret : 0]++;
-		drop(h, pkt, udp, DROP_INVALID, ret);
-		return;
+	h->stats.sccrq++;
+	describe(&info, udp, m);
+	ret = mark_of(h, pkt, udp, &mark);
+	info.mark = mark.value;
+	info.mark_src = mark.src;
+	if (ret == -ENOENT) {
+		defer(h, udp, &info);
+	} else if (ret <= 0) {
+		no_mark(h, &info);
+		if (h->cfg.tunnel_marks)
+			drop(h, pkt, udp, DROP_NO_MARK, 0);
+	} else if (!h->cfg.tunnel_marks ||
+		   !tunnel(h, pkt, udp, &m->assigned, &info)) {
+		forward(h, &info);
 	}
+}
+
+/*
+ * A peer's StopCCN (read with --tunnel-marks only) names the tunnel by
+ * the peer's ID: if the tunnel was translated, the ID the L2TP daemon
+ * knows is written in.  It passes, unchanged when it has no mark or
+ * before the maps are set up; dropped only when the rewrite it needs
+ * cannot be made (the packet was not copied whole).
+ */
+static void stopccn(struct handler *h, struct queue_pkt *pkt,
+		    struct pkt_udp *udp, const struct l2tp_ctrl *m)
+{
+	struct mark mark;
+
 	h->stats.stopccn++;
-	if (mark && h->xlate && xlate_stopccn(h->xlate, pkt, udp, &s, mark))
+	if (mark_of(h, pkt, udp, &mark) > 0 && h->xlate &&
+	    xlate_stopccn(h->xlate, udp, &m->assigned, mark.value))
 		drop(h, pkt, udp, DROP_INVALID, REJ_TRUNCATED);
 }
 
 /*
- * The L2TP daemon's SCCRP, on its way out (--tunnel-marks): its ID for
- * the tunnel is bound to the tunnel's SA.  One the daemon cannot read
- * binds nothing and leaves: it is the L2TP daemon's own.
+ * The L2TP daemon's SCCRP, on its way out (--tunnel-marks), with the
+ * mark the output rules gave it: xlate.c binds the daemon's ID for the
+ * tunnel to the tunnel's SA, and drops the SCCRP at the commit if the
+ * kernel refuses the binding (the daemon sends it again).  Every other
+ * SCCRP passes: one of a tunnel xlate.c does not know, and one this
+ * daemon cannot read, which is counted and said, as nothing will bind
+ * its tunnel inbound.
  */
 static void sccrp(struct handler *h, struct queue_pkt *pkt,
 		  const struct pkt_udp *udp)
 {
-	struct l2tp_stopccn s;
+	struct l2tp_ctrl m;
+	struct mark mark;
 	int ret;
 
-	ret = l2tp_parse_sccrp(udp->payload, udp->caplen, udp->len, &s);
-	if (ret) {
+	ret = l2tp_parse(udp->payload, udp->caplen, udp->len,
+			 L2TP_WANT(L2TP_MSG_SCCRP), &m);
+	if (ret < 0) {
 		h->stats.sccrp_unread++;
 		if (log_ratelimit(&h->warn_rl))
 			log_warnx("cannot read the L2TP daemon's SCCRP (%s): "
@@ -303,17 +377,25 @@ static void sccrp(struct handler *h, struct queue_pkt *pkt,
 		return;
 	}
 	h->stats.sccrp++;
+	mark_of(h, pkt, udp, &mark);
 	if (h->xlate)
-		xlate_sccrp(h->xlate, pkt, udp, &s,
-			    pkt->mark & h->cfg.mark_mask);
+		xlate_sccrp(h->xlate, udp, m.tunnel_id, m.assigned.id,
+			    mark.value, &pkt->drop);
+}
+
+/* What a peer's packet is read for: SCCRQs, and with --tunnel-marks
+ * StopCCNs (their tunnel's ID may need writing in). */
+static unsigned int inbound_types(const struct handler *h)
+{
+	return L2TP_WANT(L2TP_MSG_SCCRQ) |
+	       (h->cfg.tunnel_marks ? L2TP_WANT(L2TP_MSG_STOPCCN) : 0);
 }
 
 void handler_packet(struct queue_pkt *pkt, void *data)
 {
 	struct handler *h = data;
-	struct sccrq_info info = { 0 };
-	struct l2tp_sccrq sccrq;
 	struct pkt_udp udp = { 0 };
+	struct l2tp_ctrl m;
 	int ret;
 
 	ret = pkt_parse_udp(pkt->data, pkt->caplen, pkt->len, &udp);
@@ -323,39 +405,16 @@ void handler_packet(struct queue_pkt *pkt, void *data)
 		return;
 	}
 	if (!ret)
-		ret = l2tp_parse_sccrq(udp.payload, udp.caplen, udp.len,
-				       &sccrq);
-	if (ret == -REJ_TUNNEL_ID && h->cfg.tunnel_marks) {
-		stopccn(h, pkt, &udp);
-		return;
-	}
-	if (ret) {
-		h->stats.rejected[-ret < REJ_MAX ? -ret : 0]++;
-		if (h->cfg.tunnel_marks)
-			drop(h, pkt, &udp, DROP_INVALID, ret);
-		return;
-	}
-	h->stats.sccrq++;
-	info.family = udp.family;
-	info.peer = udp.saddr;
-	info.local = udp.daddr;
-	info.peer_port = udp.sport;
-	info.local_port = udp.dport;
-	info.tunnel_id = info.orig_tid = sccrq.tunnel_id;
-	info.tid_off = sccrq.tunnel_id_off;
-	info.hostname = sccrq.hostname;
-	info.hostname_len = sccrq.hostname_len;
-
-	ret = mark_of(h, pkt, &udp, &info);
-	if (ret == -ENOENT) {
-		defer(h, &udp, &info);
-	} else if (ret <= 0) {
-		no_mark(h, &info);
-		if (h->cfg.tunnel_marks)
-			drop(h, pkt, &udp, DROP_NO_MARK, 0);
-	} else if (!h->cfg.tunnel_marks || !tunnel(h, pkt, &udp, &info)) {
-		forward(h, &info);
-	}
+		ret = l2tp_parse(udp.payload, udp.caplen, udp.len,
+				 inbound_types(h), &m);
+	if (ret == L2TP_MSG_SCCRQ)
+		sccrq(h, pkt, &udp, &m);
+	else if (ret == L2TP_MSG_STOPCCN)
+		stopccn(h, pkt, &udp, &m);
+	else
+		rejected(h, pkt, &udp, ret);
+	/* the verdict carries what xlate.c wrote */
+	pkt->rewritten |= udp.rewritten;
 }
 
 void handler_pause(void *data)
@@ -385,11 +444,14 @@ void handler_after_verdict(void *data)
 
 	for (i = 0; i < h->ndeferred; i++) {
 		struct deferred *d = &h->deferred[i];
+		struct mark mark;
 
-		if (lookup(h, &d->udp, &d->info) <= 0) {
+		if (mark_of(h, NULL, &d->udp, &mark) <= 0) {
 			no_mark(h, &d->info);
 			continue;
 		}
+		d->info.mark = mark.value;
+		d->info.mark_src = mark.src;
 		forward(h, &d->info);
 	}
 	h->ndeferred = 0;

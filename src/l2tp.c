@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * L2TPv2 (RFC 2661) control header and AVP walk.  Pure: no logging, no
+ * L2TPv2 (RFC 2661) control messages: the header and the AVP walk that
+ * tell an SCCRQ, a StopCCN and an SCCRP from the rest, and read their
+ * one Assigned Tunnel ID and Host Name.  Pure: no logging, no
  * allocation, every length checked before it is read.  This is the code
  * that reads what remote peers send; the fuzz target drives it.
  */
@@ -49,9 +51,9 @@ const char *reject_str(int reason)
 	return reject_names[reason];
 }
 
-/* The control header; @tunnel_id 0 is required for a new tunnel only. */
+/* The control header, as every message the daemon reads has it. */
 static int parse_header(const uint8_t *buf, size_t caplen, size_t len,
-			size_t *msglen, int new_tunnel)
+			size_t *msglen)
 {
 	uint16_t flags;
 
@@ -69,15 +71,24 @@ static int parse_header(const uint8_t *buf, size_t caplen, size_t len,
 	*msglen = get_be16(buf + L2TP_OFF_LENGTH);
 	if (*msglen < L2TP_CTRL_HDR_LEN || *msglen > len)
 		return -REJ_LENGTH;
-	if (!new_tunnel)
-		return get_be16(buf + L2TP_OFF_TUNNEL) ? 0 : -REJ_TUNNEL_ID;
-	if (get_be16(buf + L2TP_OFF_TUNNEL))
-		return -REJ_TUNNEL_ID;
+	return 0;
+}
+
+/* The rest of the header of a message that opens a tunnel. */
+static int check_new_tunnel(const uint8_t *buf)
+{
 	if (get_be16(buf + L2TP_OFF_SESSION))
 		return -REJ_SESSION_ID;
 	if (get_be16(buf + L2TP_OFF_NS) || get_be16(buf + L2TP_OFF_NR))
 		return -REJ_SEQUENCE;
 	return 0;
+}
+
+/* The Message Types a header with Tunnel ID @tid can carry. */
+static unsigned int types_of(uint16_t tid)
+{
+	return tid ? L2TP_WANT(L2TP_MSG_STOPCCN) | L2TP_WANT(L2TP_MSG_SCCRP) :
+		     L2TP_WANT(L2TP_MSG_SCCRQ);
 }
 
 /*
@@ -87,10 +98,10 @@ static int parse_header(const uint8_t *buf, size_t caplen, size_t len,
  * is one reading: exactly one, of vendor 0, not hidden.
  */
 struct avps {
-	uint16_t want;		/* the Message Type asked for */
+	unsigned int want;	/* the Message Types it may be */
+	uint16_t type;		/* the one it is */
 	unsigned int seen;
-	uint16_t tunnel_id;	/* Assigned Tunnel ID */
-	size_t tunnel_id_off;	/* where its value is in the message */
+	struct l2tp_tid tid;	/* Assigned Tunnel ID */
 	const uint8_t *hostname;
 	size_t hostname_len;
 };
@@ -98,15 +109,21 @@ struct avps {
 #define SEEN_TUNNEL_ID	1
 #define SEEN_HOST_NAME	2
 
-static int take_msg_type(const uint8_t *avp, size_t alen, uint16_t want)
+static int take_msg_type(const uint8_t *avp, size_t alen, struct avps *a)
 {
+	uint16_t type;
+
 	if (get_be16(avp + 2) || get_be16(avp + 4) != AVP_MSG_TYPE)
 		return -REJ_NO_MSG_TYPE;
 	if (get_be16(avp) & AVP_H)
 		return -REJ_HIDDEN;
 	if (alen != AVP_HDR_LEN + 2)
 		return -REJ_AVP_LENGTH;
-	return get_be16(avp + 6) == want ? 0 : -REJ_NOT_SCCRQ;
+	type = get_be16(avp + 6);
+	if (type >= 32 || !(a->want & L2TP_WANT(type)))
+		return -REJ_NOT_SCCRQ;
+	a->type = type;
+	return 0;
 }
 
 static int take_tunnel_id(const uint8_t *avp, size_t off, size_t alen,
@@ -118,24 +135,16 @@ static int take_tunnel_id(const uint8_t *avp, size_t off, size_t alen,
 		return -REJ_HIDDEN;
 	if (alen != AVP_HDR_LEN + 2)
 		return -REJ_AVP_LENGTH;
-	a->tunnel_id = get_be16(avp + 6);
-	a->tunnel_id_off = off + AVP_HDR_LEN;
-	if (!a->tunnel_id)
+	a->tid.id = get_be16(avp + 6);
+	a->tid.off = off + AVP_HDR_LEN;
+	if (!a->tid.id)
 		return -REJ_NO_TUNNEL_ID;
 	a->seen |= SEEN_TUNNEL_ID;
 	return 0;
 }
 
-static int take_avp(const uint8_t *avp, size_t off, size_t alen,
-		    struct avps *a)
+static int take_host_name(const uint8_t *avp, size_t alen, struct avps *a)
 {
-	uint16_t vendor = get_be16(avp + 2), type = get_be16(avp + 4);
-
-	/* any vendor's type 9: xl2tpd ignores the vendor */
-	if (type == AVP_TUNNEL_ID)
-		return take_tunnel_id(avp, off, alen, a);
-	if (vendor || type != AVP_HOST_NAME)
-		return 0;
 	if (a->seen & SEEN_HOST_NAME)
 		return -REJ_DUPLICATE;
 	if (get_be16(avp) & AVP_H)
@@ -148,10 +157,23 @@ static int take_avp(const uint8_t *avp, size_t off, size_t alen,
 	return 0;
 }
 
+static int take_avp(const uint8_t *avp, size_t off, size_t alen,
+		    struct avps *a)
+{
+	uint16_t vendor = get_be16(avp + 2), type = get_be16(avp + 4);
+
+	/* any vendor's type 9: xl2tpd ignores the vendor */
+	if (type == AVP_TUNNEL_ID)
+		return take_tunnel_id(avp, off, alen, a);
+	if (!vendor && type == AVP_HOST_NAME)
+		return take_host_name(avp, alen, a);
+	return 0;
+}
+
 /*
- * Walk the AVPs of a control message of Message Type @a->want.  Returns
- * 0, or -REJ_TRUNCATED when the copy ended before the message did (what
- * was walked is in @a), or another -REJ_*.
+ * Walk the AVPs of a control message, the Message Type first (one of
+ * @a->want).  Returns 0, or -REJ_TRUNCATED when the copy ended before
+ * the message did, or another -REJ_*.
  */
 static int walk(const uint8_t *buf, size_t caplen, size_t msglen,
 		struct avps *a)
@@ -169,7 +191,7 @@ static int walk(const uint8_t *buf, size_t caplen, size_t msglen,
 		if (pos + alen > end)
 			return -REJ_TRUNCATED;
 		if (pos == L2TP_CTRL_HDR_LEN)
-			ret = take_msg_type(buf + pos, alen, a->want);
+			ret = take_msg_type(buf + pos, alen, a);
 		else
 			ret = take_avp(buf + pos, pos, alen, a);
 		if (ret)
@@ -179,64 +201,41 @@ static int walk(const uint8_t *buf, size_t caplen, size_t msglen,
 	return pos == L2TP_CTRL_HDR_LEN ? -REJ_NO_MSG_TYPE : 0;
 }
 
-/* The header, then the AVPs of a message of Message Type @a->want. */
-static int parse_msg(const uint8_t *buf, size_t caplen, size_t len,
-		     int new_tunnel, struct avps *a)
+/* What the walk found, if the message has all it needs. */
+static int take(const struct avps *a, uint16_t tid, struct l2tp_ctrl *out)
 {
+	if (!(a->seen & SEEN_TUNNEL_ID))
+		return -REJ_NO_TUNNEL_ID;
+	if (a->type == L2TP_MSG_SCCRQ && !(a->seen & SEEN_HOST_NAME))
+		return -REJ_NO_HOSTNAME;
+	out->type = a->type;
+	out->tunnel_id = tid;
+	out->assigned = a->tid;
+	out->hostname = a->hostname;
+	out->hostname_len = a->hostname_len;
+	return a->type;
+}
+
+int l2tp_parse(const uint8_t *buf, size_t caplen, size_t len,
+	       unsigned int want, struct l2tp_ctrl *out)
+{
+	struct avps a = { 0 };
 	size_t msglen;
+	uint16_t tid;
 	int ret;
 
+	/* a message cut by the copy range may hide a second reading */
 	if (caplen > len)
 		len = caplen;
-	ret = parse_header(buf, caplen, len, &msglen, new_tunnel);
-	return ret ? ret : walk(buf, caplen, msglen, a);
-}
-
-int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
-		     struct l2tp_sccrq *out)
-{
-	struct avps a = { .want = L2TP_MSG_SCCRQ };
-	/* a message cut by the copy range may hide a second reading */
-	int ret = parse_msg(buf, caplen, len, 1, &a);
-
+	ret = parse_header(buf, caplen, len, &msglen);
 	if (ret)
 		return ret;
-	if (!(a.seen & SEEN_TUNNEL_ID))
-		return -REJ_NO_TUNNEL_ID;
-	if (!(a.seen & SEEN_HOST_NAME))
-		return -REJ_NO_HOSTNAME;
-	out->tunnel_id = a.tunnel_id;
-	out->tunnel_id_off = a.tunnel_id_off;
-	out->hostname = a.hostname;
-	out->hostname_len = a.hostname_len;
-	return 0;
-}
-
-/* A message of Message Type @want in an existing tunnel. */
-static int parse_in_tunnel(const uint8_t *buf, size_t caplen, size_t len,
-			   uint16_t want, struct l2tp_stopccn *out)
-{
-	struct avps a = { .want = want };
-	int ret = parse_msg(buf, caplen, len, 0, &a);
-
-	if (ret)
+	tid = get_be16(buf + L2TP_OFF_TUNNEL);
+	a.want = want & types_of(tid);
+	if (!a.want)
+		return -REJ_TUNNEL_ID;
+	if (!tid && (ret = check_new_tunnel(buf)))
 		return ret;
-	if (!(a.seen & SEEN_TUNNEL_ID))
-		return -REJ_NO_TUNNEL_ID;
-	out->tunnel_id = get_be16(buf + L2TP_OFF_TUNNEL);
-	out->assigned_id = a.tunnel_id;
-	out->assigned_id_off = a.tunnel_id_off;
-	return 0;
-}
-
-int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
-		       struct l2tp_stopccn *out)
-{
-	return parse_in_tunnel(buf, caplen, len, L2TP_MSG_STOPCCN, out);
-}
-
-int l2tp_parse_sccrp(const uint8_t *buf, size_t caplen, size_t len,
-		     struct l2tp_stopccn *out)
-{
-	return parse_in_tunnel(buf, caplen, len, L2TP_MSG_SCCRP, out);
+	ret = walk(buf, caplen, msglen, &a);
+	return ret ? ret : take(&a, tid, out);
 }

@@ -40,46 +40,47 @@
 #define L2TP_MSG_SCCRP		2
 #define L2TP_MSG_STOPCCN	4
 
-struct l2tp_sccrq {
-	uint16_t tunnel_id;		/* the peer's Assigned Tunnel ID */
-	size_t tunnel_id_off;		/* where its value is in the message */
-	const uint8_t *hostname;	/* points into the packet */
-	size_t hostname_len;		/* 1 .. L2TP_HOSTNAME_MAX */
+/* The set of Message Types a caller acts on, for l2tp_parse(). */
+#define L2TP_WANT(type)		(1u << (type))
+
+/* An Assigned Tunnel ID AVP: the sender's ID, and where its value is in
+ * the message (what a translation rewrites). */
+struct l2tp_tid {
+	uint16_t id;			/* never 0 */
+	size_t off;
+};
+
+/* A control message the daemon acts on, as l2tp_parse() read it. */
+struct l2tp_ctrl {
+	uint16_t type;		/* L2TP_MSG_SCCRQ, _SCCRP or _STOPCCN */
+	uint16_t tunnel_id;	/* header: the receiver's ID, 0 in an
+				 * SCCRQ (it opens the tunnel) */
+	struct l2tp_tid assigned;	/* the sender's own ID */
+	/* the Host Name, pointing into the message: 1 .. L2TP_HOSTNAME_MAX
+	 * bytes in an SCCRQ, 0 when another message has none */
+	const uint8_t *hostname;
+	size_t hostname_len;
 };
 
 /*
- * l2tp_parse_sccrq - is this UDP payload an SCCRQ that opens a new tunnel?
- * @buf, @caplen: the payload bytes present; @len: its real length (larger
- * when the queue's copy range cut the packet: -REJ_TRUNCATED, as what was
- * not copied may hold a second reading).  There must be exactly one
- * Assigned Tunnel ID (of vendor 0, not hidden, of any vendor's type 9)
- * and one Host Name of vendor 0, as L2TP daemons read duplicates each
- * their own way.  Returns 0 and fills @out, or -REJ_* (reject.h).
+ * l2tp_parse - which control message this UDP payload is, and what the
+ * daemon needs of it.  @want: the Message Types the caller acts on
+ * (L2TP_WANT() of each); the header decides which of them it can be: a
+ * Tunnel ID of 0 opens a tunnel (an SCCRQ, with Session ID, Ns and Nr
+ * 0), any other names one (a StopCCN or an SCCRP).  -REJ_TUNNEL_ID when
+ * none of @want can have this header, -REJ_NOT_SCCRQ when its Message
+ * Type is another.
+ *
+ * @buf, @caplen: the payload bytes present; @len: its real length
+ * (larger when the queue's copy range cut the packet: -REJ_TRUNCATED,
+ * as what was not copied may hold a second reading).  There must be
+ * exactly one Assigned Tunnel ID (of vendor 0, not hidden, of any
+ * vendor's type 9), and in an SCCRQ one Host Name of vendor 0, as L2TP
+ * daemons read duplicates each their own way.
+ *
+ * Returns the Message Type and fills @out, or -REJ_* (reject.h).  Pure.
  */
-int l2tp_parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
-		     struct l2tp_sccrq *out);
-
-/* A StopCCN: the peer closes its tunnel, and names it by its own ID.  (An
- * SCCRP has the same shape the other way.) */
-struct l2tp_stopccn {
-	uint16_t tunnel_id;		/* header: the L2TP daemon's ID */
-	uint16_t assigned_id;		/* the peer's Assigned Tunnel ID */
-	size_t assigned_id_off;		/* where its value is in the message */
-};
-
-/*
- * l2tp_parse_stopccn - like l2tp_parse_sccrq() for a StopCCN, which must
- * carry a non-zero header Tunnel ID and an Assigned Tunnel ID AVP.
- * Returns 0, or -REJ_* (-REJ_NOT_SCCRQ: another Message Type).
- */
-int l2tp_parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
-		       struct l2tp_stopccn *out);
-
-/*
- * l2tp_parse_sccrp - the same for the L2TP daemon's SCCRP: the header
- * names the peer's tunnel, the Assigned Tunnel ID AVP the daemon's own.
- */
-int l2tp_parse_sccrp(const uint8_t *buf, size_t caplen, size_t len,
-		     struct l2tp_stopccn *out);
+int l2tp_parse(const uint8_t *buf, size_t caplen, size_t len,
+	       unsigned int want, struct l2tp_ctrl *out);
 
 #endif

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * IP and UDP header checks.  Pure: every length is checked before it is
- * read, multi-byte fields are read byte by byte (no unaligned casts).
+ * IP and UDP header checks, and the one change the daemon makes to a
+ * datagram: a 16-bit write with its UDP checksum computed afresh, only
+ * into a datagram held whole.  Pure: every length is checked before it
+ * is read, multi-byte fields are read byte by byte (no unaligned casts).
  */
 #include <errno.h>
 #include <string.h>
@@ -11,7 +13,7 @@
 #include "pkt.h"
 #include "reject.h"
 
-static int parse_udp(const uint8_t *l4, size_t caplen, size_t iplen,
+static int parse_udp(uint8_t *l4, size_t caplen, size_t iplen,
 		     struct pkt_udp *out)
 {
 	size_t ulen;
@@ -27,10 +29,11 @@ static int parse_udp(const uint8_t *l4, size_t caplen, size_t iplen,
 	out->payload = l4 + 8;
 	out->len = ulen - 8;
 	out->caplen = caplen - 8 < out->len ? caplen - 8 : out->len;
+	out->rewritten = 0;
 	return 0;
 }
 
-static int parse_ipv4(const uint8_t *buf, size_t caplen, size_t origlen,
+static int parse_ipv4(uint8_t *buf, size_t caplen, size_t origlen,
 		      struct pkt_udp *out)
 {
 	size_t ihl, totlen;
@@ -52,7 +55,7 @@ static int parse_ipv4(const uint8_t *buf, size_t caplen, size_t origlen,
 	return parse_udp(buf + ihl, caplen - ihl, totlen - ihl, out);
 }
 
-static int parse_ipv6(const uint8_t *buf, size_t caplen, size_t origlen,
+static int parse_ipv6(uint8_t *buf, size_t caplen, size_t origlen,
 		      struct pkt_udp *out)
 {
 	size_t off = 40, end, hlen;
@@ -101,7 +104,7 @@ static int parse_ipv6(const uint8_t *buf, size_t caplen, size_t origlen,
 	}
 }
 
-int pkt_parse_udp(const uint8_t *buf, size_t caplen, size_t origlen,
+int pkt_parse_udp(uint8_t *buf, size_t caplen, size_t origlen,
 		  struct pkt_udp *out)
 {
 	if (origlen < caplen)
@@ -129,8 +132,9 @@ static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
 	return sum;
 }
 
-void pkt_udp_checksum(const struct pkt_udp *u, uint8_t *udp)
+void pkt_udp_checksum(const struct pkt_udp *u)
 {
+	uint8_t *udp = u->payload - 8;
 	size_t alen = u->family == AF_INET ? 4 : 16;
 	uint32_t ulen = (uint32_t)u->len + 8, sum;
 	uint16_t csum;
@@ -148,14 +152,14 @@ void pkt_udp_checksum(const struct pkt_udp *u, uint8_t *udp)
 	put_be16(udp + 6, csum ? csum : 0xffff);
 }
 
-int pkt_udp_write16(const struct pkt_udp *u, uint8_t *payload, size_t off,
-		    uint16_t v)
+int pkt_udp_write16(struct pkt_udp *u, size_t off, uint16_t v)
 {
 	if (u->caplen != u->len || off > u->len || u->len - off < 2)
 		return -EMSGSIZE;
-	put_be16(payload + off, v);
+	put_be16(u->payload + off, v);
 	/* after NAT-T the old checksum was over the client's private
 	 * address already; the kernel checks the new one */
-	pkt_udp_checksum(u, payload - 8);
+	pkt_udp_checksum(u);
+	u->rewritten = 1;
 	return 0;
 }

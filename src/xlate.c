@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Tunnel IDs and their map elements (see xlate.h): the decisions are
- * tunnels.c's, the kernel side tmap.c's; here the packet is changed, and
- * a tunnel whose elements the kernel refused is undone.
+ * --tunnel-marks per packet (see xlate.h): the tunnel ID an SCCRQ gets,
+ * written into it when translated, the same for a StopCCN, the L2TP
+ * daemon's ID bound from its SCCRP; which packets wait for which map
+ * elements, and undoing what the kernel refused; the sweep.  The
+ * decisions are tunnels.c's, the kernel side tmap.c's, the write pkt.c's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "queue.h"		/* QUEUE_BATCH */
 #include "tmap.h"
 #include "tunnels.h"
 #include "xlate.h"
@@ -53,7 +56,7 @@ struct xlate {
 	unsigned int nnew;
 	struct {
 		struct tunnel *t;
-		struct queue_pkt *pkt;
+		int *drop;	/* the waiting packet's flag */
 		int binding;	/* an SCCRP: the tunnel stays if it fails */
 		int failed;
 	} fresh[XLATE_UNCOMMITTED];
@@ -99,18 +102,6 @@ err_free:
 	return ret;
 }
 
-/* Write @id at @off in the L2TP message of @pkt, and the UDP checksum. */
-static int rewrite(struct queue_pkt *pkt, const struct pkt_udp *u,
-		   size_t off, uint16_t id)
-{
-	uint8_t *l2tp = pkt->data + (u->payload - pkt->data);
-
-	if (pkt_udp_write16(u, l2tp, off, id))
-		return -XR_NOT_WHOLE;
-	pkt->rewritten = 1;
-	return 0;
-}
-
 /* what the admin can do about it */
 static const char *const refusal_hints[XR_MAX] = {
 	[XR_FULL] = " (raise --tunnel-marks-max)",
@@ -133,6 +124,7 @@ static int refuse(struct xlate *x, const struct pkt_udp *u, uint16_t id,
 	return -why;
 }
 
+/* tunnels_assign()'s error as a refusal */
 static int refusal(int err)
 {
 	switch (err) {
@@ -147,25 +139,121 @@ static int refusal(int err)
 	}
 }
 
-/* @pkt waits for @t's elements to be committed; 1 if they are not yet */
-static int wait_for(struct xlate *x, struct tunnel *t, struct queue_pkt *pkt,
-		    int is_new, int binding)
+/* 1 if @t's elements wait for the next commit */
+static int pending(const struct xlate *x, const struct tunnel *t)
 {
 	unsigned int i;
 
-	if (!is_new && !binding) {
-		/* a retransmission in the batch that opened the tunnel */
-		for (i = 0; i < x->nnew && x->fresh[i].t != t; i++)
-			;
-		if (i == x->nnew)
-			return 0;
-	}
+	for (i = 0; i < x->nnew; i++)
+		if (x->fresh[i].t == t)
+			return 1;
+	return 0;
+}
+
+/* The packet of @drop waits for @t's elements (make_room() first). */
+static void wait_for(struct xlate *x, struct tunnel *t, int *drop,
+		     int binding)
+{
 	x->fresh[x->nnew].t = t;
-	x->fresh[x->nnew].pkt = pkt;
+	x->fresh[x->nnew].drop = drop;
 	x->fresh[x->nnew].binding = binding;
 	x->fresh[x->nnew].failed = 0;
 	x->nnew++;
-	return 1;
+}
+
+/* Room in fresh[] for one more: a batch larger than foreseen commits
+ * early (before a tunnel is looked up: the commit may forget tunnels). */
+static void make_room(struct xlate *x)
+{
+	if (x->nnew == XLATE_UNCOMMITTED)
+		xlate_commit(x);
+}
+
+/* The elements of @a's tunnel: added if it is new, else kept live; the
+ * SCCRQ waits for them if they are not committed yet (a retransmission
+ * in the batch that opened the tunnel). */
+static void gather(struct xlate *x, const struct tunnel_assign *a, int *drop)
+{
+	if (a->is_new || pending(x, a->t))
+		wait_for(x, a->t, drop, 0);
+	if (a->is_new)
+		tmap_add(x->tmap, a->t, a->t);
+	else
+		tmap_refresh(x->tmap, a->t);
+}
+
+int xlate_sccrq(struct xlate *x, struct pkt_udp *u,
+		const struct l2tp_tid *tid, uint32_t mark, int *drop)
+{
+	struct tunnel_assign a;
+	int ret;
+
+	make_room(x);
+	ret = tunnels_assign(&x->ts, u->family, &u->saddr, tid->id, mark,
+			     x->cfg.translate, &a);
+	if (ret)
+		return refuse(x, u, tid->id, mark, refusal(ret));
+	if (a.translated && pkt_udp_write16(u, tid->off, a.t->id)) {
+		/* a translation the packet cannot carry: no tunnel */
+		if (a.is_new)
+			tunnels_remove(&x->ts, a.t);
+		return refuse(x, u, tid->id, mark, XR_NOT_WHOLE);
+	}
+	if (a.translated)
+		x->stats.translated++;
+	gather(x, &a, drop);
+	return a.t->id;
+}
+
+int xlate_stopccn(struct xlate *x, struct pkt_udp *u,
+		  const struct l2tp_tid *tid, uint32_t mark)
+{
+	const struct tunnel *t;
+
+	t = tunnels_find_orig(&x->ts, u->family, &u->saddr, tid->id, mark);
+	if (!t || t->id == t->orig_id)
+		return 0;
+	if (pkt_udp_write16(u, tid->off, t->id))
+		return -XR_NOT_WHOLE;
+	x->stats.stopccn++;
+	return 0;
+}
+
+/* The tunnel of the peer that held @lns_id before: its binding is over
+ * (the L2TP daemon reused its ID). */
+static void take_over(struct xlate *x, const struct pkt_udp *u,
+		      uint16_t lns_id)
+{
+	struct tunnel *holder;
+
+	holder = tunnels_find_lns(&x->ts, u->family, &u->daddr, lns_id);
+	if (!holder)
+		return;
+	tmap_unbind(x->tmap, holder, 1);
+	tunnels_bind_lns(&x->ts, holder, 0);
+	x->stats.replaced++;
+}
+
+void xlate_sccrp(struct xlate *x, const struct pkt_udp *u, uint16_t peer_id,
+		 uint16_t lns_id, uint32_t mark, int *drop)
+{
+	struct tunnel *t;
+
+	make_room(x);
+	t = (struct tunnel *)tunnels_find_orig(&x->ts, u->family, &u->daddr,
+					       peer_id, mark);
+	if (!t) {
+		x->stats.unbound++;
+		return;
+	}
+	if (t->lns_id == lns_id)
+		return;		/* sent again */
+	take_over(x, u, lns_id);
+	tmap_unbind(x->tmap, t, 0);
+	tunnels_bind_lns(&x->ts, t, lns_id);
+	wait_for(x, t, drop, 1);
+	tmap_bind(x->tmap, t, t);
+	x->stats.bound++;
 }
 
 /* 1 if a tunnel failed earlier in fresh[] than @k: already undone */
@@ -179,130 +267,62 @@ static int undone_before(const struct xlate *x, unsigned int k)
 	return 0;
 }
 
-int xlate_sccrq(struct xlate *x, struct queue_pkt *pkt,
-		const struct pkt_udp *u, const struct l2tp_sccrq *s,
-		uint32_t mark, struct xlate_result *res)
+/* The packets whose elements failed are dropped; how many. */
+static unsigned int drop_failed(struct xlate *x)
 {
-	int whole = u->caplen == u->len;
-	struct tunnel_assign a;
-	int ret;
+	unsigned int i, n = 0;
 
-	ret = tunnels_assign(&x->ts, u->family, &u->saddr, s->tunnel_id, mark,
-			     x->cfg.translate, &a);
-	if (ret)
-		return refuse(x, u, s->tunnel_id, mark, refusal(ret));
-	/* a translation the packet cannot carry: no tunnel */
-	if (a.translated && !whole) {
-		if (a.is_new)
-			tunnels_remove(&x->ts, a.t);
-		return refuse(x, u, s->tunnel_id, mark, XR_NOT_WHOLE);
-	}
-	if (x->nnew == XLATE_UNCOMMITTED)
-		xlate_commit(x);
-	if (!wait_for(x, a.t, pkt, a.is_new, 0) || !a.is_new)
-		tmap_refresh(x->tmap, a.t);
-	else
-		tmap_add(x->tmap, a.t, a.t);
-	res->id = a.t->id;
-	res->translated = a.translated;
-	if (a.translated) {
-		rewrite(pkt, u, s->tunnel_id_off, a.t->id);
-		x->stats.translated++;
-	}
-	return 0;
-}
-
-int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
-		  const struct pkt_udp *u, const struct l2tp_stopccn *s,
-		  uint32_t mark)
-{
-	const struct tunnel *t;
-	int ret;
-
-	t = tunnels_find_orig(&x->ts, u->family, &u->saddr, s->assigned_id,
-			      mark);
-	if (!t || t->id == t->orig_id)
-		return 0;
-	ret = rewrite(pkt, u, s->assigned_id_off, t->id);
-	if (!ret)
-		x->stats.stopccn++;
-	return ret;
-}
-
-void xlate_sccrp(struct xlate *x, struct queue_pkt *pkt,
-		 const struct pkt_udp *u, const struct l2tp_stopccn *s,
-		 uint32_t mark)
-{
-	struct tunnel *t, *holder;
-
-	t = (struct tunnel *)tunnels_find_orig(&x->ts, u->family, &u->daddr,
-					       s->tunnel_id, mark);
-	if (!t) {
-		x->stats.unbound++;
-		return;
-	}
-	if (t->lns_id == s->assigned_id)
-		return;		/* sent again */
-	holder = tunnels_find_lns(&x->ts, u->family, &u->daddr,
-				  s->assigned_id);
-	if (holder) {
-		/* the L2TP daemon reused its ID: the old tunnel is over */
-		tmap_unbind(x->tmap, holder, 1);
-		tunnels_bind_lns(&x->ts, holder, 0);
-		x->stats.replaced++;
-	}
-	tmap_unbind(x->tmap, t, 0);
-	if (x->nnew == XLATE_UNCOMMITTED)
-		xlate_commit(x);
-	tunnels_bind_lns(&x->ts, t, s->assigned_id);
-	wait_for(x, t, pkt, 0, 1);
-	tmap_bind(x->tmap, t, t);
-	x->stats.bound++;
-}
-
-/* The binding of @t failed: @t is no longer bound inbound. */
-static void unbind(struct xlate *x, struct tunnel *t)
-{
-	x->stats.bind_failed++;
-	tmap_unbind(x->tmap, t, 0);
-	tunnels_bind_lns(&x->ts, t, 0);
-}
-
-void xlate_commit(struct xlate *x)
-{
-	unsigned int i, undone = 0;
-	struct tunnel *t;
-
-	if (!x)
-		return;
-	tmap_commit(x->tmap);
 	for (i = 0; i < x->nnew; i++) {
 		if (!x->fresh[i].failed)
 			continue;
-		x->fresh[i].pkt->drop = 1;
+		*x->fresh[i].drop = 1;
 		if (!x->fresh[i].binding)
 			x->stats.refused[XR_UNCOMMITTED]++;
-		undone++;
+		n++;
 	}
-	/* its retransmission must not find it bound */
-	for (i = 0; undone && i < x->nnew; i++) {
+	return n;
+}
+
+/* What failed is undone, once per tunnel: a new tunnel is forgotten, a
+ * binding unbound (the tunnel stays).  Its retransmission must not find
+ * it bound. */
+static void undo_failed(struct xlate *x)
+{
+	unsigned int i;
+	struct tunnel *t;
+
+	for (i = 0; i < x->nnew; i++) {
 		if (!x->fresh[i].failed || undone_before(x, i))
 			continue;
 		t = x->fresh[i].t;
 		if (x->fresh[i].binding) {
-			unbind(x, t);
+			x->stats.bind_failed++;
+			tmap_unbind(x->tmap, t, 0);
+			tunnels_bind_lns(&x->ts, t, 0);
 			continue;
 		}
 		tmap_del(x->tmap, t);
 		tunnels_remove(&x->ts, t);
 	}
+}
+
+void xlate_commit(struct xlate *x)
+{
+	unsigned int undone;
+
+	if (!x)
+		return;
+	tmap_commit(x->tmap);
+	undone = drop_failed(x);
+	if (undone)
+		undo_failed(x);
 	x->nnew = 0;
-	if (undone) {
-		tmap_commit(x->tmap);
-		if (log_ratelimit(&x->warn_rl))
-			log_warnx("%u SCCRQs or SCCRPs dropped: the kernel "
-				  "refused their tunnels' map elements", undone);
-	}
+	if (!undone)
+		return;
+	tmap_commit(x->tmap);
+	if (log_ratelimit(&x->warn_rl))
+		log_warnx("%u SCCRQs or SCCRPs dropped: the kernel refused "
+			  "their tunnels' map elements", undone);
 }
 
 void xlate_tick(struct xlate *x)

@@ -6,7 +6,6 @@
 
 #include "l2tp.h"
 #include "pkt.h"
-#include "queue.h"
 
 struct nft;
 struct xlate;
@@ -49,39 +48,43 @@ enum xlate_refusal {
 	XR_MAX
 };
 
-/* What became of an SCCRQ. */
-struct xlate_result {
-	uint16_t id;		/* the ID the L2TP daemon sees */
-	int translated;
-};
+/*
+ * Each function below works on one queued packet, of which it takes the
+ * datagram @u (rewritten in place through pkt_udp_write16() when the
+ * tunnel is translated) and, where elements are gathered for it, @drop:
+ * the packet's drop flag, which the next xlate_commit() sets when the
+ * kernel refuses them; it must live until then.  @mark: the SA's, as the
+ * handler chose it.
+ */
 
 /*
- * xlate_sccrq - give the tunnel of this SCCRQ (@s, in @pkt, @u) its ID
- * and its map elements, rewriting the packet if it is translated.  0, or
- * -XR_* (counted): the packet is to be dropped.  A new tunnel's elements
- * go at the next xlate_commit(), which drops @pkt if they fail.
+ * xlate_sccrq - give the tunnel that an SCCRQ opens with the peer's
+ * Assigned Tunnel ID @tid its ID and map elements, translated (the
+ * packet rewritten at @tid->off) when another SA's tunnel holds the
+ * peer's own.  Returns the ID the L2TP daemon sees, or -XR_* (counted,
+ * said): the packet is to be dropped.
  */
-int xlate_sccrq(struct xlate *x, struct queue_pkt *pkt,
-		const struct pkt_udp *u, const struct l2tp_sccrq *s,
-		uint32_t mark, struct xlate_result *res);
-/* A StopCCN from a peer: its Assigned Tunnel ID back to ours.  0, or
- * -XR_NOT_WHOLE. */
-int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
-		  const struct pkt_udp *u, const struct l2tp_stopccn *s,
-		  uint32_t mark);
+int xlate_sccrq(struct xlate *x, struct pkt_udp *u,
+		const struct l2tp_tid *tid, uint32_t mark, int *drop);
+/* A StopCCN from a peer (@tid: its Assigned Tunnel ID) names the tunnel
+ * by the peer's own ID: the ID the L2TP daemon knows is written there.
+ * 0, or -XR_NOT_WHOLE. */
+int xlate_stopccn(struct xlate *x, struct pkt_udp *u,
+		  const struct l2tp_tid *tid, uint32_t mark);
 /*
- * The L2TP daemon's SCCRP (@s; queued on its way out, with the tunnel's
- * @mark, the peer's own ID in its header): bind the daemon's ID for the
- * tunnel to the tunnel's SA, so that only that SA may send on it.  The
- * binding goes at the next xlate_commit(), which drops @pkt if it fails
- * (the L2TP daemon sends it again).  A new SCCRP for an ID another
- * tunnel of the peer held replaces that binding.
+ * The L2TP daemon's SCCRP, queued on its way out with the tunnel's
+ * @mark: @peer_id (its header) is the peer's own ID, @lns_id (its
+ * Assigned Tunnel ID) the daemon's.  Binds @lns_id to the tunnel's SA,
+ * so that only that SA may send on it; the binding goes at the next
+ * xlate_commit() (the L2TP daemon sends the SCCRP again if it fails).
+ * A new SCCRP for an ID another tunnel of the peer held replaces that
+ * binding.
  */
-void xlate_sccrp(struct xlate *x, struct queue_pkt *pkt,
-		 const struct pkt_udp *u, const struct l2tp_stopccn *s,
-		 uint32_t mark);
-/* Before a batch's verdict: add the gathered elements; the packets of
- * tunnels whose elements failed are dropped and their tunnels forgotten. */
+void xlate_sccrp(struct xlate *x, const struct pkt_udp *u, uint16_t peer_id,
+		 uint16_t lns_id, uint32_t mark, int *drop);
+/* Before a batch's verdict: add the gathered elements; the packets that
+ * wait for elements the kernel refused are dropped, their new tunnels
+ * forgotten, their bindings undone. */
 void xlate_commit(struct xlate *x);
 /* From the poll loop: the sweep, when due. */
 void xlate_tick(struct xlate *x);

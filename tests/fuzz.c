@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer harness over everything that reads packet bytes: the IP/UDP
- * checks, the L2TP header and AVP walk of SCCRQs and StopCCNs, the
- * encoding of what they found in both message formats, and what
- * --tunnel-marks does with a parsed message: the Assigned Tunnel ID
- * rewritten in place with a fresh UDP checksum (pkt_udp_write16), then
- * read back.
+ * checks, the L2TP header and AVP walk of SCCRQs, StopCCNs and SCCRPs
+ * (for every set of Message Types a caller reads for), the encoding of
+ * what an SCCRQ says in both message formats, and what --tunnel-marks
+ * does with a parsed message: its Assigned Tunnel ID rewritten in place
+ * with a fresh UDP checksum (pkt_udp_write16), then read back.
  *
  * Input: an IP packet.  The last byte, when present, also cuts the copy
  * short to exercise packets longer than the queue's copy range.  Each
@@ -25,26 +25,32 @@
 #include "l2tp.h"
 #include "msg.h"
 #include "pkt.h"
+#include "reject.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* abort() on a broken property, even where NDEBUG would drop assert() */
 #define must(cond) do { if (!(cond)) abort(); } while (0)
 
-static void encode(const struct pkt_udp *u, const struct l2tp_sccrq *s)
+/* Every set of Message Types a caller reads for. */
+#define ALL_TYPES	(L2TP_WANT(L2TP_MSG_SCCRQ) | \
+			 L2TP_WANT(L2TP_MSG_STOPCCN) | \
+			 L2TP_WANT(L2TP_MSG_SCCRP))
+
+static void encode(const struct pkt_udp *u, const struct l2tp_ctrl *c)
 {
 	struct sccrq_info info = {
 		.family = u->family, .peer = u->saddr, .local = u->daddr,
 		.peer_port = u->sport, .local_port = u->dport,
-		.tunnel_id = s->tunnel_id, .mark = 1,
+		.tunnel_id = c->assigned.id, .mark = 1,
 		.mark_src = MARK_PACKET,
-		.hostname = s->hostname, .hostname_len = s->hostname_len,
+		.hostname = c->hostname, .hostname_len = c->hostname_len,
 	};
 	uint8_t buf[MSG_BUF_SIZE];
 	ssize_t n;
 
-	assert(s->tunnel_id != 0);
-	assert(s->hostname_len >= 1 && s->hostname_len <= L2TP_HOSTNAME_MAX);
+	assert(c->assigned.id != 0);
+	assert(c->hostname_len >= 1 && c->hostname_len <= L2TP_HOSTNAME_MAX);
 	n = msg_encode(1, &info, buf, sizeof(buf));
 	if (u->family == AF_INET)
 		assert(n > 0 && l2tp_nfq_msg_valid(buf, (size_t)n) == 1);
@@ -52,6 +58,52 @@ static void encode(const struct pkt_udp *u, const struct l2tp_sccrq *s)
 		assert(n < 0);
 	n = msg_encode(2, &info, buf, sizeof(buf));
 	assert(n > 0 && l2tp_nfq_msg_valid(buf, (size_t)n) == 2);
+}
+
+/*
+ * l2tp_parse() of @buf for every set of Message Types: a reading is
+ * within the bytes copied, the same whatever else was asked for, and a
+ * refusal the same as the narrowest set's.  Returns the reading for
+ * all types (-REJ_* or the Message Type).
+ */
+static int parse_all(const uint8_t *buf, size_t caplen, size_t len,
+		     struct l2tp_ctrl *out)
+{
+	struct l2tp_ctrl c;
+	unsigned int want;
+	int all, ret;
+
+	memset(out, 0, sizeof(*out));
+	all = l2tp_parse(buf, caplen, len, ALL_TYPES, out);
+	if (all > 0) {
+		must(out->type == all && out->assigned.id != 0);
+		must(out->assigned.off + 2 <= caplen);
+		must(get_be16(buf + out->assigned.off) == out->assigned.id);
+		must(!out->hostname_len ||
+		     (out->hostname >= buf &&
+		      out->hostname + out->hostname_len <= buf + caplen));
+		must((all == L2TP_MSG_SCCRQ) == !out->tunnel_id);
+	}
+	for (want = 1; want < (1u << 5); want++) {
+		if (want & ~ALL_TYPES)
+			continue;
+		memset(&c, 0, sizeof(c));
+		ret = l2tp_parse(buf, caplen, len, want, &c);
+		if (ret > 0)
+			must(ret == all && (want & L2TP_WANT(ret)) &&
+			     c.type == out->type &&
+			     c.tunnel_id == out->tunnel_id &&
+			     c.assigned.id == out->assigned.id &&
+			     c.assigned.off == out->assigned.off &&
+			     c.hostname == out->hostname &&
+			     c.hostname_len == out->hostname_len);
+		else if (all > 0)
+			must(!(want & L2TP_WANT(all)));
+		else
+			must(ret == all || ret == -REJ_TUNNEL_ID ||
+			     ret == -REJ_NOT_SCCRQ);
+	}
+	return all;
 }
 
 /* The UDP checksum of the datagram @u describes (header at @udp) holds:
@@ -76,15 +128,14 @@ static int checksum_ok(const struct pkt_udp *u, const uint8_t *udp)
 
 /*
  * Rewrite the 16-bit ID at @off in the payload of @u (pointing into
- * @pkt, @caplen bytes, the packet's real length @len), as xlate.c does.
- * A datagram held whole takes it, with a valid checksum, and nothing
- * else changes; any other is refused (-EMSGSIZE) and left alone.
- * Returns the ID written, or 0.
+ * @pkt, @caplen bytes), as xlate.c does.  A datagram held whole takes
+ * it, with a valid checksum, flagged as rewritten, and nothing else
+ * changes; any other is refused (-EMSGSIZE) and left alone.  Returns
+ * the ID written, or 0.
  */
-static uint16_t rewrite(uint8_t *pkt, size_t caplen, const struct pkt_udp *u,
+static uint16_t rewrite(uint8_t *pkt, size_t caplen, struct pkt_udp *u,
 			size_t off, uint16_t old)
 {
-	uint8_t *payload = pkt + (u->payload - pkt);
 	size_t at = (size_t)(u->payload - pkt) + off;
 	uint16_t v = (uint16_t)(L2TP_XLATE_MIN | (old ^ 0x5a5a));
 	uint8_t *before = malloc(caplen);
@@ -93,20 +144,20 @@ static uint16_t rewrite(uint8_t *pkt, size_t caplen, const struct pkt_udp *u,
 
 	must(before);
 	memcpy(before, pkt, caplen);
-	ret = pkt_udp_write16(u, payload, off, v);
+	ret = pkt_udp_write16(u, off, v);
 	if (u->caplen != u->len) {
-		must(ret == -EMSGSIZE);
+		must(ret == -EMSGSIZE && !u->rewritten);
 		must(!memcmp(before, pkt, caplen));
 		free(before);
 		return 0;
 	}
-	must(ret == 0);
+	must(ret == 0 && u->rewritten);
 	must(get_be16(pkt + at) == v);
-	must(checksum_ok(u, payload - 8));
+	must(checksum_ok(u, u->payload - 8));
 	/* only the ID and the UDP checksum changed */
 	for (i = 0; i < caplen; i++) {
 		if (i == at || i == at + 1 ||
-		    pkt + i == payload - 2 || pkt + i == payload - 1)
+		    pkt + i == u->payload - 2 || pkt + i == u->payload - 1)
 			continue;
 		must(pkt[i] == before[i]);
 	}
@@ -114,57 +165,32 @@ static uint16_t rewrite(uint8_t *pkt, size_t caplen, const struct pkt_udp *u,
 	return v;
 }
 
-/* An SCCRQ: encode its message, rewrite its ID, read it back. */
-static void sccrq(uint8_t *pkt, size_t caplen, size_t len,
-		  const struct pkt_udp *u)
+/* A message the daemon acts on: an SCCRQ's message encoded, then the
+ * Assigned Tunnel ID rewritten and read back, the rest unchanged. */
+static void message(uint8_t *pkt, size_t caplen, size_t len,
+		    struct pkt_udp *u)
 {
-	struct l2tp_sccrq s, again;
+	struct l2tp_ctrl c, again;
 	struct pkt_udp u2;
 	uint16_t v;
+	int type;
 
-	memset(&s, 0, sizeof(s));
-	if (l2tp_parse_sccrq(u->payload, u->caplen, u->len, &s))
+	type = parse_all(u->payload, u->caplen, u->len, &c);
+	if (type < 0)
 		return;
-	must(s.hostname >= u->payload &&
-	     s.hostname + s.hostname_len <= u->payload + u->caplen);
-	/* the rewrite writes 2 bytes there: they must be held */
-	must(s.tunnel_id_off + 2 <= u->caplen);
-	must(get_be16(u->payload + s.tunnel_id_off) == s.tunnel_id);
-	encode(u, &s);
-	v = rewrite(pkt, caplen, u, s.tunnel_id_off, s.tunnel_id);
+	if (type == L2TP_MSG_SCCRQ)
+		encode(u, &c);
+	v = rewrite(pkt, caplen, u, c.assigned.off, c.assigned.id);
 	if (!v)
 		return;
 	/* the L2TP daemon reads the new ID, at the same place */
 	must(pkt_parse_udp(pkt, caplen, len, &u2) == 0);
 	must(u2.payload == u->payload && u2.len == u->len);
-	memset(&again, 0, sizeof(again));
-	must(l2tp_parse_sccrq(u2.payload, u2.caplen, u2.len, &again) == 0);
-	must(again.tunnel_id == v && again.tunnel_id_off == s.tunnel_id_off);
-	must(again.hostname == s.hostname &&
-	     again.hostname_len == s.hostname_len);
-}
-
-/* A StopCCN: its Assigned Tunnel ID rewritten, read back. */
-static void stopccn(uint8_t *pkt, size_t caplen, size_t len,
-		    const struct pkt_udp *u)
-{
-	struct l2tp_stopccn st, again;
-	struct pkt_udp u2;
-	uint16_t v;
-
-	if (l2tp_parse_stopccn(u->payload, u->caplen, u->len, &st))
-		return;
-	must(st.tunnel_id && st.assigned_id);
-	must(st.assigned_id_off + 2 <= u->caplen);
-	must(get_be16(u->payload + st.assigned_id_off) == st.assigned_id);
-	v = rewrite(pkt, caplen, u, st.assigned_id_off, st.assigned_id);
-	if (!v)
-		return;
-	must(pkt_parse_udp(pkt, caplen, len, &u2) == 0);
-	must(l2tp_parse_stopccn(u2.payload, u2.caplen, u2.len, &again) == 0);
-	must(again.assigned_id == v &&
-	     again.assigned_id_off == st.assigned_id_off &&
-	     again.tunnel_id == st.tunnel_id);
+	must(parse_all(u2.payload, u2.caplen, u2.len, &again) == type);
+	must(again.assigned.id == v && again.assigned.off == c.assigned.off);
+	must(again.tunnel_id == c.tunnel_id &&
+	     again.hostname == c.hostname &&
+	     again.hostname_len == c.hostname_len);
 }
 
 /* @caplen bytes of a packet of @len, in a buffer of exactly @caplen */
@@ -179,48 +205,38 @@ static void one(const uint8_t *data, size_t caplen, size_t len)
 	must(pkt);
 	memcpy(pkt, data, caplen);
 	if (pkt_parse_udp(pkt, caplen, len, &u) == 0) {
-		must(u.caplen <= u.len);
+		must(u.caplen <= u.len && !u.rewritten);
 		must(u.payload >= pkt + 8 && u.payload + u.caplen <= pkt + caplen);
-		/* each on the packet as the queue gave it */
-		sccrq(pkt, caplen, len, &u);
-		memcpy(pkt, data, caplen);
-		stopccn(pkt, caplen, len, &u);
+		message(pkt, caplen, len, &u);
 	}
 	free(pkt);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The L2TP parser alone on @size raw bytes of @data, @caplen of them
+ * copied, in a buffer of its own */
+static void raw(const uint8_t *data, size_t caplen, size_t size)
 {
-	struct l2tp_stopccn st;
-	struct l2tp_sccrq s;
+	struct l2tp_ctrl c;
 	uint8_t *copy;
 
+	copy = malloc(caplen);
+	must(copy);
+	memcpy(copy, data, caplen);
+	parse_all(copy, caplen, size, &c);
+	free(copy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	one(data, size, size);
 	if (size > 1)
 		one(data, size - data[size - 1] % size, size);
-	/* the L2TP parsers alone, on the raw bytes, cut or not */
 	if (!size)
 		return 0;
-	copy = malloc(size);
-	must(copy);
-	memcpy(copy, data, size);
-	if (l2tp_parse_sccrq(copy, size, size, &s) == 0)
-		must(s.hostname + s.hostname_len <= copy + size &&
-		     s.tunnel_id_off + 2 <= size);
-	if (l2tp_parse_stopccn(copy, size, size, &st) == 0)
-		must(st.assigned_id_off + 2 <= size);
-	free(copy);
-	/* cut by one byte, in a buffer of its own: the AVP that would
-	 * complete the message is missing */
-	if (size > 1) {
-		copy = malloc(size - 1);
-		must(copy);
-		memcpy(copy, data, size - 1);
-		if (l2tp_parse_sccrq(copy, size - 1, size, &s) == 0)
-			must(s.tunnel_id_off + 2 <= size - 1);
-		if (l2tp_parse_stopccn(copy, size - 1, size, &st) == 0)
-			must(st.assigned_id_off + 2 <= size - 1);
-		free(copy);
-	}
+	raw(data, size, size);
+	/* cut by one byte: the AVP that would complete the message is
+	 * missing */
+	if (size > 1)
+		raw(data, size - 1, size);
 	return 0;
 }

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The per-packet pipeline (src/handler.c) against stand-in conntrack,
- * output and nftables modules: where the mark comes from, what is sent,
- * what is deferred until after the verdict.
+ * output and xlate modules: where the mark comes from, what is sent,
+ * what is deferred until after the verdict, which message reaches which
+ * xlate function, and the rewrite reaching the verdict.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <linux/netfilter.h>
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
@@ -38,6 +40,9 @@ struct xlate {
 	uint32_t mark;
 	int sent_before;	/* messages queued when the tunnel was set */
 	int commits_before;	/* commits when the tunnel was set */
+	int stopccns, sccrps;
+	uint16_t peer_id, lns_id;	/* the last SCCRP's */
+	int *drop;		/* the last SCCRP's packet's flag */
 };
 
 static struct ipc *cur_ipc;
@@ -69,52 +74,68 @@ void ipc_send_released(struct ipc *ipc)
 	ipc->pauses++;
 }
 
-/* translates tunnel 1 to 0x8001, as if another SA had it; refuses 13 */
-int xlate_sccrq(struct xlate *x, struct queue_pkt *pkt,
-		const struct pkt_udp *u, const struct l2tp_sccrq *s,
-		uint32_t mark, struct xlate_result *res)
+/* translates tunnel 1 to 0x8001 (rewriting the packet), as if another
+ * SA had it; refuses 13 */
+int xlate_sccrq(struct xlate *x, struct pkt_udp *u,
+		const struct l2tp_tid *tid, uint32_t mark, int *drop)
 {
-	(void)pkt;
-	(void)u;
+	(void)drop;
 	x->calls++;
-	if (s->tunnel_id == 13)
+	if (tid->id == 13)
 		return -XR_QUOTA;
-	x->tunnel_id = s->tunnel_id;
+	x->tunnel_id = tid->id;
 	x->mark = mark;
 	x->sent_before = cur_ipc->sent;
 	x->commits_before = x->commits;
-	res->id = s->tunnel_id == 1 ? 0x8001 : s->tunnel_id;
-	res->translated = s->tunnel_id == 1;
+	if (tid->id != 1)
+		return tid->id;
+	pkt_udp_write16(u, tid->off, 0x8001);
+	return 0x8001;
+}
+
+int xlate_stopccn(struct xlate *x, struct pkt_udp *u,
+		  const struct l2tp_tid *tid, uint32_t mark)
+{
+	(void)u;
+	x->stopccns++;
+	x->tunnel_id = tid->id;
+	x->mark = mark;
 	return 0;
 }
 
-int xlate_stopccn(struct xlate *x, struct queue_pkt *pkt,
-		  const struct pkt_udp *u, const struct l2tp_stopccn *s,
-		  uint32_t mark)
+void xlate_sccrp(struct xlate *x, const struct pkt_udp *u, uint16_t peer_id,
+		 uint16_t lns_id, uint32_t mark, int *drop)
 {
-	(void)x;
-	(void)pkt;
 	(void)u;
-	(void)s;
-	(void)mark;
-	return 0;
-}
-
-void xlate_sccrp(struct xlate *x, struct queue_pkt *pkt,
-		 const struct pkt_udp *u, const struct l2tp_stopccn *s,
-		 uint32_t mark)
-{
-	(void)mark;
-	(void)x;
-	(void)pkt;
-	(void)u;
-	(void)s;
+	x->sccrps++;
+	x->peer_id = peer_id;
+	x->lns_id = lns_id;
+	x->mark = mark;
+	x->drop = drop;
 }
 
 void xlate_commit(struct xlate *x)
 {
 	if (x)
 		x->commits++;
+}
+
+/* The last packet fed, after the handler */
+static struct queue_pkt fed;
+
+/* Message @m from 192.0.2.1 through the handler; 1 if it is dropped. */
+static int feed_msg(struct handler *h, const struct b *m, unsigned int hook,
+		    uint32_t mark)
+{
+	static uint8_t p[256];
+
+	memset(&fed, 0, sizeof(fed));
+	fed.hook = hook;
+	fed.mark = mark;
+	fed.len = fed.caplen = ip4udp(p, m, 1701);
+	fed.data = p;
+	handler_packet(&fed, h);
+	return fed.drop;
 }
 
 /* One SCCRQ from 192.0.2.1 through the handler; 1 if it is dropped. */
@@ -134,7 +155,19 @@ static int feed(struct handler *h, uint16_t tid, uint32_t mark, int has_ct,
 	pkt.len = pkt.caplen = ip4udp(p, &m, 1701);
 	pkt.data = p;
 	handler_packet(&pkt, h);
+	fed = pkt;
 	return pkt.drop;
+}
+
+/* A message in tunnel @tid of Message Type @type, Assigned Tunnel ID
+ * @assigned */
+static void in_tunnel(struct b *m, uint16_t tid, uint16_t type,
+		      uint16_t assigned)
+{
+	hdr(m, 0xc802, tid, 0, 1, 1);
+	avp16(m, 0x8000, 0, type);
+	avp16(m, 0x8000, 9, assigned);
+	fin(m);
 }
 
 static struct l2tp_nfq_msg last_msg(const struct ipc *ipc)
@@ -215,11 +248,60 @@ static void test_handler_bound(void)
 	CHECK("handler: a translated tunnel: the message has the new ID",
 	      !feed(h, 1, 0x43, 0, 0) && ipc.sent == 2 &&
 	      last_msg(&ipc).peer_tid == 0x8001);
+	CHECK("handler: ... and the verdict carries the rewrite",
+	      fed.rewritten && fed.data[fed.len - 1] == 0x01 &&
+	      fed.data[fed.len - 2] == 0x80);
+	CHECK("handler: an untranslated one is not rewritten",
+	      !feed(h, 5, 0x42, 0, 0) && !fed.rewritten);
 	handler_packet(&junk, h);
 	CHECK("handler: what is not an SCCRQ is dropped", junk.drop &&
-	      ipc.sent == 2);
+	      ipc.sent == 3);
 	handler_after_verdict(h);
-	CHECK("handler: nothing deferred", ipc.sent == 2 && xl.commits == 2);
+	CHECK("handler: nothing deferred", ipc.sent == 3 && xl.commits == 2);
+	handler_close(h);
+}
+
+/* --tunnel-marks: a peer's StopCCN, the L2TP daemon's SCCRP */
+static void test_handler_in_tunnel(void)
+{
+	struct handler_cfg cfg = { .mark_mask = 0xffff, .format = 1,
+				   .tunnel_marks = 1 };
+	struct ipc ipc = { 0 };
+	struct xlate xl = { 0 };
+	struct handler *h;
+	struct b m;
+
+	cur_ipc = &ipc;
+	handler_open(&h, &cfg, NULL, &ipc);
+	handler_set_xlate(h, &xl);
+	in_tunnel(&m, 0x4242, 4, 7);
+	CHECK("handler: a StopCCN passes, its ID and mark to xlate.c",
+	      !feed_msg(h, &m, NF_INET_LOCAL_IN, 0x10042) &&
+	      xl.stopccns == 1 && xl.tunnel_id == 7 && xl.mark == 0x42);
+	CHECK("handler: a StopCCN without a mark passes as it is",
+	      !feed_msg(h, &m, NF_INET_LOCAL_IN, 0) && xl.stopccns == 1);
+	in_tunnel(&m, 0x4242, 2, 7);
+	CHECK("handler: an SCCRP from a peer is dropped",
+	      feed_msg(h, &m, NF_INET_LOCAL_IN, 0x42) && xl.sccrps == 0);
+	in_tunnel(&m, 0x1234, 2, 0x99);
+	CHECK("handler: the L2TP daemon's SCCRP binds, masked mark",
+	      !feed_msg(h, &m, NF_INET_LOCAL_OUT, 0x10043) &&
+	      xl.sccrps == 1 && xl.peer_id == 0x1234 && xl.lns_id == 0x99 &&
+	      xl.mark == 0x43 && xl.drop == &fed.drop);
+	in_tunnel(&m, 0, 2, 0x99);
+	CHECK("handler: an SCCRP it cannot read passes, binds nothing",
+	      !feed_msg(h, &m, NF_INET_LOCAL_OUT, 0x43) && xl.sccrps == 1);
+	CHECK("handler: no messages", ipc.sent == 0);
+	handler_close(h);
+
+	cfg.tunnel_marks = 0;
+	handler_open(&h, &cfg, NULL, &ipc);
+	in_tunnel(&m, 0x4242, 4, 7);
+	CHECK("handler: without --tunnel-marks a StopCCN is only counted",
+	      !feed_msg(h, &m, NF_INET_LOCAL_IN, 0x42) && xl.stopccns == 1);
+	in_tunnel(&m, 0x1234, 2, 0x99);
+	CHECK("handler: ... and an SCCRP is not read",
+	      !feed_msg(h, &m, NF_INET_LOCAL_OUT, 0x43) && xl.sccrps == 1);
 	handler_close(h);
 }
 
@@ -257,6 +339,7 @@ void test_handler(void)
 	dup2(null, 2);
 	test_handler_marks();
 	test_handler_bound();
+	test_handler_in_tunnel();
 	test_handler_formats();
 	dup2(saved, 2);
 	close(saved);

@@ -1,19 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The SCCRQ parser (src/l2tp.c): valid shapes, every header rule, AVPs,
- * truncation by datagram and by copy range. */
+/* The control message parser (src/l2tp.c): valid shapes, every header
+ * rule, AVPs, truncation by datagram and by copy range, which Message
+ * Types a header can carry. */
 #include <l2tp-nfq/l2tp-nfqd.h>
 
 #include "l2tp.h"
 #include "reject.h"
 #include "unit.h"
 
-static int parse(const struct b *m, struct l2tp_sccrq *s)
+#define W(type)		L2TP_WANT(L2TP_MSG_##type)
+
+/* 0 for an SCCRQ, as the daemon reads a peer's packet without
+ * --tunnel-marks, or -REJ_* */
+static int parse_sccrq(const uint8_t *buf, size_t caplen, size_t len,
+		       struct l2tp_ctrl *s)
 {
-	memset(s, 0, sizeof(*s));
-	return l2tp_parse_sccrq(m->buf, m->n, m->n, s);
+	int ret = l2tp_parse(buf, caplen, len, W(SCCRQ), s);
+
+	return ret == L2TP_MSG_SCCRQ ? 0 : ret;
 }
 
-static int host_is(const struct l2tp_sccrq *s, const char *h)
+/* 0 for a StopCCN, as the daemon reads a peer's packet with
+ * --tunnel-marks, or -REJ_* */
+static int parse_stopccn(const uint8_t *buf, size_t caplen, size_t len,
+			 struct l2tp_ctrl *st)
+{
+	int ret = l2tp_parse(buf, caplen, len, W(SCCRQ) | W(STOPCCN), st);
+
+	return ret == L2TP_MSG_STOPCCN ? 0 : ret;
+}
+
+static int parse(const struct b *m, struct l2tp_ctrl *s)
+{
+	memset(s, 0, sizeof(*s));
+	return parse_sccrq(m->buf, m->n, m->n, s);
+}
+
+static int host_is(const struct l2tp_ctrl *s, const char *h)
 {
 	return s->hostname_len == strlen(h) &&
 	       !memcmp(s->hostname, h, s->hostname_len);
@@ -21,12 +44,12 @@ static int host_is(const struct l2tp_sccrq *s, const char *h)
 
 static void test_valid(void)
 {
-	struct l2tp_sccrq s;
+	struct l2tp_ctrl s;
 	struct b m;
 	uint8_t caps[4] = { 0, 0, 0, 3 }, tb[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 	sccrq(&m, 42, "lac1");
-	CHECK("minimal", parse(&m, &s) == 0 && s.tunnel_id == 42 &&
+	CHECK("minimal", parse(&m, &s) == 0 && s.assigned.id == 42 &&
 	      host_is(&s, "lac1"));
 
 	/* xl2tpd's order: version, framing, bearer, firmware, host, vendor,
@@ -42,7 +65,7 @@ static void test_valid(void)
 	avp16(&m, M, 9, 0x1234);
 	avp16(&m, M, 10, 4);
 	fin(&m);
-	CHECK("xl2tpd shape", parse(&m, &s) == 0 && s.tunnel_id == 0x1234 &&
+	CHECK("xl2tpd shape", parse(&m, &s) == 0 && s.assigned.id == 0x1234 &&
 	      host_is(&s, "xl2tpd-client"));
 
 	/* Windows: tunnel id 1, tie breaker, Microsoft vendor AVPs */
@@ -56,7 +79,7 @@ static void test_valid(void)
 	avp16(&m, M, 9, 1);
 	avp16(&m, M, 10, 8);
 	fin(&m);
-	CHECK("windows shape", parse(&m, &s) == 0 && s.tunnel_id == 1 &&
+	CHECK("windows shape", parse(&m, &s) == 0 && s.assigned.id == 1 &&
 	      host_is(&s, "WIN-CLIENT"));
 
 	hdr(&m, CTRL, 0, 0, 0, 0);
@@ -65,13 +88,13 @@ static void test_valid(void)
 	avps(&m, "tid-first");
 	fin(&m);
 	CHECK("tunnel id before host", parse(&m, &s) == 0 &&
-	      s.tunnel_id == 7 && host_is(&s, "tid-first"));
+	      s.assigned.id == 7 && host_is(&s, "tid-first"));
 
 	/* bytes after the L2TP Length, inside the UDP datagram */
 	sccrq(&m, 9, "trail");
 	m.buf[m.n++] = 0xff;
 	m.buf[m.n++] = 0xff;
-	CHECK("trailing bytes", parse(&m, &s) == 0 && s.tunnel_id == 9);
+	CHECK("trailing bytes", parse(&m, &s) == 0 && s.assigned.id == 9);
 }
 
 static void test_header(void)
@@ -93,7 +116,7 @@ static void test_header(void)
 		{ "Ns", CTRL, 0, 0, 1, 0, -REJ_SEQUENCE },
 		{ "Nr", CTRL, 0, 0, 0, 1, -REJ_SEQUENCE },
 	};
-	struct l2tp_sccrq s;
+	struct l2tp_ctrl s;
 	struct b m;
 	size_t i;
 
@@ -120,7 +143,7 @@ static void test_header(void)
 
 static void test_avps(void)
 {
-	struct l2tp_sccrq s;
+	struct l2tp_ctrl s;
 	struct b m;
 	char big[L2TP_HOSTNAME_MAX + 1];
 
@@ -241,7 +264,7 @@ static void test_avps(void)
 	avp16(&m, M, 9, 6);
 	fin(&m);
 	CHECK("vendor AVPs skipped", parse(&m, &s) == 0 &&
-	      s.tunnel_id == 6 && host_is(&s, "ietf"));
+	      s.assigned.id == 6 && host_is(&s, "ietf"));
 
 	memset(big, 'a', L2TP_HOSTNAME_MAX);
 	big[L2TP_HOSTNAME_MAX] = '\0';
@@ -260,17 +283,17 @@ static void test_avps(void)
 /* Every cut of a valid SCCRQ: by the datagram, or by the copy range. */
 static void test_truncations(void)
 {
-	struct l2tp_sccrq s;
+	struct l2tp_ctrl s;
 	struct b m;
 	size_t k;
 	int bad_dgram = 0, bad_copy = 0, ret;
 
 	sccrq(&m, 77, "truncate-me");
 	for (k = 0; k < m.n; k++) {
-		ret = l2tp_parse_sccrq(m.buf, k, k, &s);
+		ret = parse_sccrq(m.buf, k, k, &s);
 		if (ret != (k < 12 ? -REJ_L2TP_SHORT : -REJ_LENGTH))
 			bad_dgram++;
-		ret = l2tp_parse_sccrq(m.buf, k, m.n, &s);
+		ret = parse_sccrq(m.buf, k, m.n, &s);
 		if (ret != -REJ_TRUNCATED)
 			bad_copy++;
 	}
@@ -284,9 +307,9 @@ static void test_truncations(void)
 	avp16(&m, M, 9, 1);
 	fin(&m);
 	CHECK("copy cut after needed AVPs",
-	      l2tp_parse_sccrq(m.buf, k + 3, m.n, &s) == -REJ_TRUNCATED);
+	      parse_sccrq(m.buf, k + 3, m.n, &s) == -REJ_TRUNCATED);
 	CHECK("what it cut: a second ID",
-	      l2tp_parse_sccrq(m.buf, m.n, m.n, &s) == -REJ_DUPLICATE);
+	      parse_sccrq(m.buf, m.n, m.n, &s) == -REJ_DUPLICATE);
 }
 
 /*
@@ -295,8 +318,8 @@ static void test_truncations(void)
  */
 static void test_readings(void)
 {
-	struct l2tp_stopccn st;
-	struct l2tp_sccrq s;
+	struct l2tp_ctrl st;
+	struct l2tp_ctrl s;
 	struct b m;
 
 	hdr(&m, CTRL, 0, 0, 0, 0);
@@ -360,14 +383,14 @@ static void test_readings(void)
 	avp16(&m, M, 9, 1);
 	fin(&m);
 	CHECK("stopccn: two Assigned Tunnel IDs",
-	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_DUPLICATE);
+	      parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_DUPLICATE);
 }
 
 /* A StopCCN: header Tunnel ID of the receiver, the sender's ID in AVP 9. */
 static void test_stopccn(void)
 {
-	struct l2tp_stopccn st;
-	struct l2tp_sccrq s;
+	struct l2tp_ctrl st;
+	struct l2tp_ctrl s;
 	struct b m;
 	uint8_t rc[2] = { 0, 1 };
 
@@ -377,37 +400,106 @@ static void test_stopccn(void)
 	avp(&m, M, 0, 1, rc, 2);
 	fin(&m);
 	CHECK("stopccn: parsed, IDs and where the peer's one is",
-	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == 0 &&
-	      st.tunnel_id == 0x4242 && st.assigned_id == 7 &&
-	      st.assigned_id_off == 12 + 8 + 6 &&
-	      m.buf[st.assigned_id_off + 1] == 7);
-	CHECK("stopccn: not an SCCRQ", l2tp_parse_sccrq(m.buf, m.n, m.n, &s) ==
+	      parse_stopccn(m.buf, m.n, m.n, &st) == 0 &&
+	      st.tunnel_id == 0x4242 && st.assigned.id == 7 &&
+	      st.assigned.off == 12 + 8 + 6 &&
+	      m.buf[st.assigned.off + 1] == 7);
+	CHECK("stopccn: not an SCCRQ", parse_sccrq(m.buf, m.n, m.n, &s) ==
 	      -REJ_TUNNEL_ID);
 	hdr(&m, CTRL, 0x4242, 0, 3, 5);
 	avp16(&m, M, 0, 4);
 	avp16(&m, M | H, 9, 7);
 	fin(&m);
 	CHECK("stopccn: hidden Assigned Tunnel ID",
-	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_HIDDEN);
+	      parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_HIDDEN);
 	hdr(&m, CTRL, 0, 0, 0, 0);
 	avp16(&m, M, 0, 4);
 	avp16(&m, M, 9, 7);
 	fin(&m);
 	CHECK("stopccn: header Tunnel ID 0 is not ours",
-	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_TUNNEL_ID);
+	      l2tp_parse(m.buf, m.n, m.n, W(STOPCCN), &st) == -REJ_TUNNEL_ID);
+	CHECK("stopccn: header Tunnel ID 0, read for an SCCRQ too",
+	      parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_NOT_SCCRQ);
 	hdr(&m, CTRL, 9, 0, 0, 0);
 	avp16(&m, M, 0, 6);	/* HELLO */
 	fin(&m);
 	CHECK("stopccn: another message type",
-	      l2tp_parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_NOT_SCCRQ);
+	      parse_stopccn(m.buf, m.n, m.n, &st) == -REJ_NOT_SCCRQ);
 	sccrq(&m, 9, "lac");
 	CHECK("sccrq: where its Assigned Tunnel ID is",
-	      parse(&m, &s) == 0 && s.tunnel_id_off == m.n - 2 &&
-	      m.buf[s.tunnel_id_off + 1] == 9);
+	      parse(&m, &s) == 0 && s.assigned.off == m.n - 2 &&
+	      m.buf[s.assigned.off + 1] == 9);
+}
+
+/* Which Message Types each header can carry, and what is read of each. */
+static void test_types(void)
+{
+	const unsigned int all = W(SCCRQ) | W(STOPCCN) | W(SCCRP);
+	struct l2tp_ctrl c;
+	struct b m;
+
+	sccrq(&m, 5, "lac");
+	CHECK("types: an SCCRQ, read for anything",
+	      l2tp_parse(m.buf, m.n, m.n, all, &c) == L2TP_MSG_SCCRQ &&
+	      c.type == L2TP_MSG_SCCRQ && c.tunnel_id == 0 &&
+	      c.assigned.id == 5 && c.hostname_len == 3);
+	CHECK("types: an SCCRQ where only an SCCRP is read",
+	      l2tp_parse(m.buf, m.n, m.n, W(SCCRP), &c) == -REJ_TUNNEL_ID);
+
+	hdr(&m, CTRL, 0x1234, 0, 1, 1);
+	avp16(&m, M, 0, 2);
+	avps(&m, "lns");
+	avp16(&m, M, 9, 0x77);
+	fin(&m);
+	CHECK("types: an SCCRP: both IDs, its Host Name",
+	      l2tp_parse(m.buf, m.n, m.n, W(SCCRP), &c) == L2TP_MSG_SCCRP &&
+	      c.tunnel_id == 0x1234 && c.assigned.id == 0x77 &&
+	      c.assigned.off == m.n - 2 && host_is(&c, "lns"));
+	CHECK("types: an SCCRP where an SCCRQ or StopCCN is read",
+	      l2tp_parse(m.buf, m.n, m.n, W(SCCRQ) | W(STOPCCN), &c) ==
+	      -REJ_NOT_SCCRQ);
+	CHECK("types: a tunnel's message where only SCCRQs are read",
+	      l2tp_parse(m.buf, m.n, m.n, W(SCCRQ), &c) == -REJ_TUNNEL_ID);
+
+	hdr(&m, CTRL, 0x1234, 0, 1, 1);
+	avp16(&m, M, 0, 1);
+	avps(&m, "late");
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("types: an SCCRQ inside a tunnel is none",
+	      l2tp_parse(m.buf, m.n, m.n, all, &c) == -REJ_NOT_SCCRQ);
+
+	hdr(&m, CTRL, 0x1234, 0, 1, 1);
+	avp16(&m, M, 0, 0x8004);	/* 1 << type would overflow */
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("types: a large Message Type is another",
+	      l2tp_parse(m.buf, m.n, m.n, all, &c) == -REJ_NOT_SCCRQ);
+
+	hdr(&m, CTRL, 0x1234, 0, 1, 1);
+	avp16(&m, M, 0, 4);
+	avp16(&m, M, 9, 3);
+	avps(&m, "");
+	fin(&m);
+	CHECK("types: a StopCCN's empty Host Name is refused too",
+	      l2tp_parse(m.buf, m.n, m.n, all, &c) == -REJ_NO_HOSTNAME);
+	hdr(&m, CTRL, 0x1234, 5, 1, 1);
+	avp16(&m, M, 0, 4);
+	avp16(&m, M, 9, 3);
+	fin(&m);
+	CHECK("types: a StopCCN with a Session ID, no Host Name",
+	      l2tp_parse(m.buf, m.n, m.n, all, &c) == L2TP_MSG_STOPCCN &&
+	      c.hostname_len == 0 && c.assigned.id == 3);
+	hdr(&m, CTRL, 0x1234, 0, 1, 1);
+	avp16(&m, M, 0, 4);
+	fin(&m);
+	CHECK("types: a StopCCN without its Assigned Tunnel ID",
+	      l2tp_parse(m.buf, m.n, m.n, all, &c) == -REJ_NO_TUNNEL_ID);
 }
 
 void test_l2tp(void)
 {
+	test_types();
 	test_stopccn();
 	test_valid();
 	test_header();

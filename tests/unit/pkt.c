@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* IP and UDP header checks (src/pkt.c). */
+/* IP and UDP header checks, the checksum and the 16-bit write
+ * (src/pkt.c). */
+#include <errno.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -35,23 +37,49 @@ static void test_checksum(void)
 	sccrq(&m, 5, "odd");	/* an odd length */
 	n = ip4udp(p, &m, 1701);
 	pkt_parse_udp(p, n, n, &u);
-	pkt_udp_checksum(&u, p + 20);
+	pkt_udp_checksum(&u);
 	CHECK("udp checksum, IPv4", (p[26] || p[27]) &&
 	      verify(p, 4, 0, p + 20, n - 20) == 0xffff);
 	p[28 + m.n - 1] ^= 0x55;	/* a rewrite: the checksum follows */
-	pkt_udp_checksum(&u, p + 20);
+	pkt_udp_checksum(&u);
 	CHECK("udp checksum after a rewrite",
 	      verify(p, 4, 0, p + 20, n - 20) == 0xffff);
 	n = ip6udp(p, &m, NULL, 0, IPPROTO_UDP);
 	pkt_parse_udp(p, n, n, &u);
-	pkt_udp_checksum(&u, p + 40);
+	pkt_udp_checksum(&u);
 	CHECK("udp checksum, IPv6",
 	      verify(p, 16, 1, p + 40, n - 40) == 0xffff);
 }
 
+/* The one write: in a datagram held whole, with its checksum, flagged. */
+static void test_write16(void)
+{
+	uint8_t p[512], before[512];
+	struct pkt_udp u;
+	struct b m;
+	size_t n;
+
+	sccrq(&m, 5, "w");
+	n = ip4udp(p, &m, 1701);
+	pkt_parse_udp(p, n, n, &u);
+	CHECK("write16: a parsed datagram is not rewritten", !u.rewritten);
+	CHECK("write16: written, checksum valid, flagged",
+	      pkt_udp_write16(&u, m.n - 2, 0x8001) == 0 && u.rewritten &&
+	      p[n - 2] == 0x80 && p[n - 1] == 0x01 &&
+	      verify(p, 4, 0, p + 20, n - 20) == 0xffff);
+	CHECK("write16: not past the payload",
+	      pkt_udp_write16(&u, m.n - 1, 1) == -EMSGSIZE &&
+	      pkt_udp_write16(&u, m.n + 1, 1) == -EMSGSIZE);
+	n = ip4udp(p, &m, 1701);
+	pkt_parse_udp(p, n - 1, n, &u);
+	memcpy(before, p, n);
+	CHECK("write16: not into a copy cut short",
+	      pkt_udp_write16(&u, 0, 1) == -EMSGSIZE && !u.rewritten &&
+	      !memcmp(before, p, n));
+}
+
 void test_pkt(void)
 {
-	test_checksum();
 	uint8_t p[4200], ext[8] = { IPPROTO_UDP, 0, 1, 4, 0, 0, 0, 0 };
 	struct pkt_udp u;
 	struct b m;
@@ -96,5 +124,7 @@ void test_pkt(void)
 	n = ip6udp(p, &m, ext, 8, IPPROTO_HOPOPTS);
 	CHECK("ipv6 ext header past end",
 	      pkt_parse_udp(p, n, n, &u) == -REJ_IP);
+	test_checksum();
+	test_write16();
 }
 
