@@ -3,6 +3,8 @@
 
 int unit_passed, unit_failed;
 
+void test_xlate(void);
+
 int main(void)
 {
 	test_l2tp();
@@ -14,6 +16,7 @@ int main(void)
 	test_nft();
 	test_tunnels();
 	test_handler();
+	test_xlate();
 	test_kl2tp();
 	test_xfrm_parse();
 	test_xfrm_db();
