@@ -12,7 +12,6 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <netinet/in.h>	/* before any linux/in.h */
 #include <linux/netfilter.h>
 
 #define NFT_FAMILY		NFPROTO_INET
