@@ -56,7 +56,7 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c) $(PURE_SRCS) src/ring.c src/log.c \
 	      src/nl.c src/nft_expr.c src/nft_batch.c src/nft_build.c \
 	      src/nft_tunnel_rules.c src/nft_sets.c src/nft_schema.c src/handler.c src/tunnels.c \
 	      src/kl2tp_parse.c src/htab.c src/xfrm_parse.c src/xfrm_db.c \
-	      src/nft_sa.c
+	      src/nft_sa.c src/nft_guard.c src/nft_scan.c src/nft_print.c
 TOOL_SRCS  := tests/nettool.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))

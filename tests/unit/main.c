@@ -13,7 +13,15 @@ int main(void)
 	test_escape();
 	test_ring();
 	test_ipc();
-	test_nft();
+	test_nft_build();
+	test_nft_sets();
+	test_nft_tunnel_rules();
+	test_nft_schema();
+	test_nft_guard();
+	test_nft_print();
+	test_tmap();
+	test_htab();
+	test_nl();
 	test_tunnels();
 	test_handler();
 	test_xlate();

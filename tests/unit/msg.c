@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Message bytes of both formats (src/msg.c) and escaping (src/escape.c). */
+/* Message bytes of both formats (src/msg.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sys/socket.h>
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
-#include "escape.h"
 #include "l2tp.h"
 #include "msg.h"
 #include "unit.h"
@@ -117,16 +116,3 @@ void test_msg(void)
 	test_msg1();
 	test_msg2();
 }
-
-void test_escape(void)
-{
-	char out[64];
-
-	escape(out, sizeof(out), (const uint8_t *)"a\x1b[2J\\\n", 7);
-	CHECK("escape", !strcmp(out, "a\\x1b[2J\\x5c\\x0a"));
-	escape(out, sizeof(out), (const uint8_t *)"a\"b", 3);
-	CHECK("escape a double quote", !strcmp(out, "a\\x22b"));
-	escape(out, 8, (const uint8_t *)"abcdefghij", 10);
-	CHECK("escape cut", !strcmp(out, "abc...") || !strcmp(out, "abcd..."));
-}
-

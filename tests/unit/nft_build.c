@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The nftables batches (src/nft_build.c), parsed back with libnftnl. */
+/* The install and removal batches (src/nft_build.c), parsed back with
+ * libnftnl: no kernel needed. */
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <linux/netfilter.h>
@@ -15,13 +16,13 @@
 #include "nft_batch.h"
 #include "unit.h"
 
-/* The install batch, parsed back with libnftnl: no kernel needed. */
 struct batch_seen {
 	int begin, end, tables, deltables, chains, delchains, rules;
 	uint32_t owner_flags, hook, policy, out_hook;
 	int32_t prio, out_prio;
 	int out_type;
 	char exprs[512];
+	char deleted[128];	/* the chains deleted, in order */
 	uint16_t qnum, qflags;
 	char tg[16];
 };
@@ -84,6 +85,13 @@ static void parse_batch(const char *buf, size_t len, struct batch_seen *b)
 		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_DELTABLE) {
 			b->deltables++;
 		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_DELCHAIN) {
+			struct nftnl_chain *c = nftnl_chain_alloc();
+
+			nftnl_chain_nlmsg_parse(nlh, c);
+			strcat(b->deleted, nftnl_chain_get_str(c,
+							NFTNL_CHAIN_NAME));
+			strcat(b->deleted, " ");
+			nftnl_chain_free(c);
 			b->delchains++;
 		} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWCHAIN) {
 			struct nftnl_chain *c = nftnl_chain_alloc();
@@ -111,7 +119,7 @@ static void parse_batch(const char *buf, size_t len, struct batch_seen *b)
 	}
 }
 
-static void test_nft_batch(void)
+static void test_nft_install(void)
 {
 	struct nft_cfg cfg = {
 		.table = "l2tp-nfqd", .priority = -140, .port = 1701,
@@ -120,7 +128,8 @@ static void test_nft_batch(void)
 	struct nft_batch_seqs seqs;
 	struct batch_seen b;
 	static char buf[NFT_BATCH_MIN] __attribute__((aligned(8)));
-	uint32_t seq = 100;
+	uint32_t seq = 100, ack = 0;
+	const struct nlmsghdr *nlh;
 	size_t len;
 
 	len = nft_build_install(buf, sizeof(buf), &cfg, NFT_QUEUE_NATIVE, NULL,
@@ -179,6 +188,22 @@ static void test_nft_batch(void)
 		      "existing chain replaced", b.tables == 1 &&
 		      b.deltables == 0 && b.owner_flags == 0 &&
 		      b.delchains == 1 && b.chains == 2 && b.rules == 3);
+		CHECK("adopt: the table's message is the one kept",
+		      seqs.table == seqs.first);
+		memset(&adopt, 0, sizeof(adopt));
+		adopt.adopt = 1;
+		CHECK("adopt: chains listed in the kept table",
+		      !nft_adopt_chain(&adopt, NFT_CHAIN_TUNNELS, 0) &&
+		      !nft_adopt_chain(&adopt, NFT_CHAIN_INPUT, 1) &&
+		      !nft_adopt_chain(&adopt, "sa-mark-00000001", 0) &&
+		      !nft_adopt_chain(&adopt, NFT_CHAIN_OUTPUT, 1));
+		len = nft_build_install(buf, sizeof(buf), &cfg,
+					NFT_QUEUE_NATIVE, &adopt, &seq, &seqs);
+		parse_batch(buf, len, &b);
+		CHECK("adopt: base chains deleted before the chains they jump "
+		      "to; chains per mark left to xfrm.c", len &&
+		      !strcmp(b.deleted, "output input tunnels "));
+		nft_adopt_free(&adopt);
 		len = nft_build_install(buf, sizeof(buf), &cfg,
 					NFT_QUEUE_NATIVE, NULL, &seq, &seqs);
 		parse_batch(buf, len, &b);
@@ -186,145 +211,19 @@ static void test_nft_batch(void)
 	CHECK("batch: every message named for errors",
 	      seqs.n == 8 && seqs.queue_rule > seqs.table &&
 	      seqs.last == seqs.msg[seqs.n - 1].seq);
-}
-
-/* The element batches of --tunnel-marks, parsed back. */
-static int elem_msg(const struct nlmsghdr *nlh, uint8_t *key, uint32_t *klen,
-		    uint32_t *mark, uint64_t *timeout)
-{
-	struct nftnl_set *set = nftnl_set_alloc();
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
-	const void *p;
-	uint32_t len;
-	int ok = 0;
-
-	if (nftnl_set_elems_nlmsg_parse(nlh, set) == 0) {
-		it = nftnl_set_elems_iter_create(set);
-		e = nftnl_set_elems_iter_next(it);
-		if (e) {
-			p = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, klen);
-			memcpy(key, p, *klen);
-			p = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &len);
-			*mark = 0;
-			if (p && len == 4)
-				memcpy(mark, p, 4);
-			*timeout = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT) ?
-				   nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT) : 0;
-			ok = 1;
-		}
-		nftnl_set_elems_iter_destroy(it);
-	}
-	nftnl_set_free(set);
-	return ok;
-}
-
-static void test_nft_elements(void)
-{
-	struct nft_cfg cfg = {
-		.table = "l2tp-nfqd", .tunnel_marks = 1, .tunnel_timeout = 300,
-	};
-	static const uint8_t want4[] = { 192, 0, 2, 1, 0x12, 0x34, 0, 0 };
-	static char buf[NFT_ELEM_BUF(3)] __attribute__((aligned(8)));
-	uint8_t key[32], v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-	uint32_t seq = 7, first = 0, klen = 0, mark = 0, ack, flags[4];
-	const struct nlmsghdr *nlh;
-	struct in_addr peer = { htonl(0xc0000201) };
-	struct nft_elem el[3] = {
-		{ AF_INET, &peer, 0x1234, TS_TUNNELS, 0, 0x105, 0, NULL },
-		{ AF_INET6, v6, 9, TS_XLATE, 0, 0, 1, NULL },
-		{ AF_INET, &peer, 0x1234, TS_LIVE, 1, 0, 0, NULL },
-	};
-	uint64_t timeout = 0;
-	int left, types[5], n = 0;
-	uint32_t seqs[5];
-	size_t len;
-
-	len = nft_build_elems(buf, sizeof(buf), &cfg, el, 3, 0, &seq, &first);
-	nlh = (const void *)buf;
-	left = (int)len;
-	for (; mnl_nlmsg_ok(nlh, left) && n < 5; nlh = mnl_nlmsg_next(nlh, &left)) {
-		seqs[n] = nlh->nlmsg_seq;
-		flags[n < 4 ? n : 3] = nlh->nlmsg_flags;
-		types[n++] = NFNL_MSG_TYPE(nlh->nlmsg_type);
-		if (n == 2)
-			elem_msg(nlh, key, &klen, &mark, &timeout);
-	}
-	CHECK("elements: begin, add, add, delete, end", len && n == 5 &&
-	      types[1] == NFT_MSG_NEWSETELEM && types[2] == NFT_MSG_NEWSETELEM &&
-	      types[3] == NFT_MSG_DELSETELEM);
-	CHECK("elements: numbered from first, no ACK asked",
-	      seqs[1] == first && seqs[3] == first + 2 &&
-	      !(flags[1] & NLM_F_ACK) && !(flags[3] & NLM_F_ACK));
-	CHECK("element key: address . tunnel ID in its own register",
-	      klen == sizeof(want4) && !memcmp(key, want4, sizeof(want4)));
-	CHECK("element data: the mark in host order, no timeout of its own",
-	      mark == 0x105 && timeout == 0);
-	nlh = mnl_nlmsg_next(mnl_nlmsg_next((const void *)buf, &(int){ (int)len }),
-			     &(int){ (int)len });
-	elem_msg(nlh, key, &klen, &mark, &timeout);
-	CHECK("IPv6 translation: 16 bytes, the tunnel ID, the peer's ID",
-	      klen == 20 && !memcmp(key, v6, 16) && key[16] == 0 &&
-	      key[17] == 9);
-	{
-		struct nft_elem two[2] = { el[0], el[0] };
-
-		two[1].id = 0x99;
-		len = nft_build_elems(buf, sizeof(buf), &cfg, two, 2, 1, &seq,
-				      &first);
-		nlh = mnl_nlmsg_next((const void *)buf, &(int){ (int)len });
-		CHECK("grouped: one message for a run of one set",
-		      NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWSETELEM &&
-		      NFNL_MSG_TYPE(mnl_nlmsg_next(nlh, &(int){ (int)len })->
-				    nlmsg_type) == NFNL_MSG_BATCH_END);
-	}
-	CHECK("elements: too small a buffer", nft_build_elems(buf, 100, &cfg,
-	      el, 3, 0, &seq, &first) == 0);
 
 	len = nft_build_delete(buf, sizeof(buf), "l2tp-nfqd", &seq, &ack);
+	parse_batch(buf, len, &b);
 	nlh = mnl_nlmsg_next((const void *)buf, &(int){ (int)len });
-	CHECK("delete batch: one DELTABLE", len &&
+	CHECK("delete batch: begin, one DELTABLE, end", len && b.begin == 1 &&
+	      b.end == 1 && b.deltables == 1 && b.tables == 0 &&
 	      NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_DELTABLE &&
-	      nlh->nlmsg_seq == ack);
+	      nlh->nlmsg_seq == ack && (nlh->nlmsg_flags & NLM_F_ACK));
+	CHECK("delete batch: too small a buffer",
+	      nft_build_delete(buf, 16, "l2tp-nfqd", &seq, &ack) == 0);
 }
 
-/* The inbound binding's elements: keyed by the L2TP daemon's ID. */
-static void test_nft_bindings(void)
+void test_nft_build(void)
 {
-	struct nft_cfg cfg = {
-		.table = "l2tp-nfqd", .tunnel_marks = 1, .tunnel_timeout = 300,
-	};
-	static const uint8_t own4[] = { 192, 0, 2, 1, 0x0a, 0x01, 0, 0 };
-	static char buf[NFT_ELEM_BUF(3)] __attribute__((aligned(8)));
-	struct in_addr peer = { htonl(0xc0000201) };
-	struct nft_elem el[3] = {
-		{ AF_INET, &peer, 0x0a01, TS_OWN, 0, 0x105, 0, NULL },
-		{ AF_INET, &peer, 0x0a01, TS_BOUND, 0, 0, 0, NULL },
-		{ AF_INET, &peer, 1, TS_LNS, 0, 0, 0x0a01, NULL },
-	};
-	uint32_t seq = 1, first, klen = 0, mark, m;
-	const struct nlmsghdr *nlh;
-	uint64_t timeout;
-	uint8_t key[32];
-	size_t len;
-	int left;
-
-	len = nft_build_elems(buf, sizeof(buf), &cfg, el, 3, 0, &seq, &first);
-	nlh = mnl_nlmsg_next((const void *)buf, &(int){ (int)len });
-	elem_msg(nlh, key, &klen, &mark, &timeout);
-	memcpy(&m, key + 8, 4);
-	CHECK("own: address . the L2TP daemon's ID . the mark, host order",
-	      len && klen == 12 && !memcmp(key, own4, 8) && m == 0x105);
-	left = (int)len;
-	nlh = mnl_nlmsg_next(mnl_nlmsg_next((const void *)buf, &left), &left);
-	elem_msg(nlh, key, &klen, &mark, &timeout);
-	CHECK("bound: address . the L2TP daemon's ID",
-	      klen == 8 && !memcmp(key, own4, 8));
-}
-
-void test_nft(void)
-{
-	test_nft_batch();
-	test_nft_elements();
-	test_nft_bindings();
+	test_nft_install();
 }
