@@ -40,23 +40,30 @@ else
 Q := @
 endif
 
-# Pure code: no netlink, no libraries.  The fuzz target links only these.
-PURE_SRCS  := src/pkt.c src/l2tp.c src/msg.c src/escape.c
-DAEMON_SRCS := $(PURE_SRCS) src/ring.c src/log.c src/nl.c src/queue.c src/ct.c \
-	      src/ipc.c src/handler.c src/tunnels.c src/tmap.c src/xlate.c \
-	      src/nft_expr.c src/nft_batch.c src/nft_build.c \
-	      src/nft_tunnel_rules.c src/nft_sets.c \
-	      src/nft_print.c src/nft_guard.c src/nft_scan.c src/nft.c src/nft_schema.c \
-	      src/kl2tp_parse.c src/kl2tp.c src/notify.c src/priv.c \
-	      src/htab.c src/xfrm_parse.c src/xfrm_db.c \
-	      src/nft_sa.c src/xfrm.c \
-	      src/options.c src/main.c
-LISTEN_SRCS := src/listen.c src/escape.c
-UNIT_SRCS  := $(wildcard tests/unit/*.c) $(PURE_SRCS) src/ring.c src/log.c \
-	      src/nl.c src/nft_expr.c src/nft_batch.c src/nft_build.c \
-	      src/nft_tunnel_rules.c src/nft_sets.c src/nft_schema.c src/handler.c src/tunnels.c \
-	      src/kl2tp_parse.c src/htab.c src/xfrm_parse.c src/xfrm_db.c \
-	      src/nft_sa.c src/nft_guard.c src/nft_scan.c src/nft_print.c
+# The code by subsystem (doc/design.md has the map).
+WIRE_SRCS   := $(addprefix src/wire/,pkt.c l2tp.c msg.c escape.c)
+BASE_SRCS   := $(addprefix src/base/,log.c ring.c nl.c notify.c priv.c \
+		htab.c)
+PACKET_SRCS := $(addprefix src/packet/,queue.c ct.c ipc.c handler.c)
+TUNNEL_SRCS := $(addprefix src/tunnel/,tunnels.c tmap.c xlate.c)
+NFT_SRCS    := $(addprefix src/nft/,nft_schema.c nft_expr.c nft_batch.c \
+		nft_build.c nft_tunnel_rules.c nft_sets.c nft_sa.c \
+		nft_print.c nft_guard.c nft_scan.c nft.c)
+XFRM_SRCS   := $(addprefix src/xfrm/,xfrm_parse.c xfrm_db.c xfrm.c)
+KL2TP_SRCS  := $(addprefix src/kl2tp/,kl2tp_parse.c kl2tp.c)
+DAEMON_SRCS := $(WIRE_SRCS) $(BASE_SRCS) $(PACKET_SRCS) $(TUNNEL_SRCS) \
+	       $(NFT_SRCS) $(XFRM_SRCS) $(KL2TP_SRCS) src/options.c src/main.c
+# The wire formats are pure: no netlink, no libraries.  The fuzz target
+# links only these.
+PURE_SRCS   := $(WIRE_SRCS)
+LISTEN_SRCS := src/listen.c src/wire/escape.c
+# The unit tests link the rest; these they replace with stand-ins, or
+# include to rename what they stand in for elsewhere (ipc, tmap, xlate).
+UNIT_NOT    := src/packet/queue.c src/packet/ct.c src/packet/ipc.c \
+	       src/tunnel/tmap.c src/tunnel/xlate.c src/nft/nft.c \
+	       src/xfrm/xfrm.c src/kl2tp/kl2tp.c src/base/notify.c \
+	       src/base/priv.c src/options.c src/main.c
+UNIT_SRCS   := $(wildcard tests/unit/*.c) $(filter-out $(UNIT_NOT),$(DAEMON_SRCS))
 TOOL_SRCS  := tests/nettool.c
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -100,7 +107,7 @@ $(B)/lac: $(call obj,tests/lac.c)
 # libFuzzer over the packet parsers and the encoder (clang)
 FUZZ_TIME  ?= 60
 FUZZ_CC    ?= clang
-build-fuzz/fuzz-l2tp: tests/fuzz.c $(PURE_SRCS) $(wildcard src/*.h include/l2tp-nfq/*.h)
+build-fuzz/fuzz-l2tp: tests/fuzz.c $(PURE_SRCS) $(wildcard src/*.h src/*/*.h include/l2tp-nfq/*.h)
 	@mkdir -p build-fuzz
 	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined $(CPPFLAGS) \

@@ -21,7 +21,7 @@
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
-#include "escape.h"
+#include "wire/escape.h"
 
 static const char usage_text[] =
 "Usage: l2tp-nfq-listen [-c COUNT] [-u UID] [-x] PATH\n"

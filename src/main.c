@@ -12,20 +12,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ct.h"
-#include "handler.h"
-#include "ipc.h"
-#include "kl2tp.h"
-#include "log.h"
-#include "nft.h"
-#include "nft_build.h"
-#include "nft_guard.h"
-#include "notify.h"
+#include "packet/ct.h"
+#include "packet/handler.h"
+#include "packet/ipc.h"
+#include "kl2tp/kl2tp.h"
+#include "base/log.h"
+#include "nft/nft.h"
+#include "nft/nft_build.h"
+#include "nft/nft_guard.h"
+#include "base/notify.h"
 #include "options.h"
-#include "priv.h"
-#include "queue.h"
-#include "xfrm.h"
-#include "xlate.h"
+#include "base/priv.h"
+#include "packet/queue.h"
+#include "xfrm/xfrm.h"
+#include "tunnel/xlate.h"
 
 #ifndef VERSION
 #define VERSION "unknown"

@@ -15,7 +15,7 @@
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
-#include "l2tp.h"
+#include "wire/l2tp.h"
 #include "options.h"
 
 #ifndef VERSION

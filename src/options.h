@@ -4,10 +4,10 @@
 
 #include <sys/types.h>
 
-#include "handler.h"
-#include "ipc.h"
-#include "nft_schema.h"
-#include "queue.h"
+#include "packet/handler.h"
+#include "packet/ipc.h"
+#include "nft/nft_schema.h"
+#include "packet/queue.h"
 
 /* The command line, as each module's configuration. */
 struct config {

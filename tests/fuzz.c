@@ -21,11 +21,11 @@
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
-#include "bytes.h"
-#include "l2tp.h"
-#include "msg.h"
-#include "pkt.h"
-#include "reject.h"
+#include "wire/bytes.h"
+#include "wire/l2tp.h"
+#include "wire/msg.h"
+#include "wire/pkt.h"
+#include "wire/reject.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -123,14 +123,42 @@ else
 	no "systemd-analyze verify: systemd-analyze missing"
 fi
 
-# the map of the code names every module
+# the map of the code names every module, and only modules there are
 missing=
-for f in "$TOP"/src/*.c; do
-	grep -q "^| $(basename "$f") |" "$TOP/doc/design.md" ||
-		missing="$missing $(basename "$f")"
+for f in $(cd "$TOP/src" && ls *.c */*.c); do
+	grep -q "^| $f |" "$TOP/doc/design.md" || missing="$missing $f"
 done
-check "doc/design.md lists every src/*.c${missing:+ (missing:$missing)}" \
+check "doc/design.md lists every .c under src/${missing:+ (missing:$missing)}" \
 	test -z "$missing"
+stale=
+for f in $(sed -n 's/^| \([a-z0-9_/]*\.c\) |.*/\1/p' "$TOP/doc/design.md"); do
+	test -f "$TOP/src/$f" || stale="$stale $f"
+done
+check "doc/design.md names no file that is gone${stale:+ (gone:$stale)}" \
+	test -z "$stale"
+
+# no circles: who calls whom, from the daemon's objects (file -> file,
+# and subsystem -> subsystem), must sort topologically
+( cd "$B" && for f in $(cd "$TOP" && ls src/*.c src/*/*.c); do
+	o=${f%.c}.o
+	[ "$f" = src/listen.c ] || [ ! -f "$o" ] || echo "$o"
+  done ) >"$TMP/objs"
+( cd "$B" && nm -A --defined-only $(cat "$TMP/objs") ) |
+	awk '$2 ~ /^[TDRB]$/ { sub(/:.*/, "", $1); print $3, $1 }' |
+	sort >"$TMP/defs"
+( cd "$B" && nm -A -u $(cat "$TMP/objs") ) |
+	awk '{ sub(/:.*/, "", $1); print $NF, $1 }' | sort >"$TMP/uses"
+join "$TMP/uses" "$TMP/defs" | awk '$2 != $3 { print $2, $3 }' |
+	sort -u >"$TMP/calls"
+check "the daemon's objects were found and call each other" sh -c \
+	"[ \$(wc -l <'$TMP/objs') -ge 30 ] && [ \$(wc -l <'$TMP/calls') -ge 30 ]"
+check "no two source files call each other, directly or round a circle" \
+	tsort "$TMP/calls"
+awk '{ na = split($1, a, "/"); nb = split($2, b, "/")
+       x = na > 2 ? a[2] : "main"; y = nb > 2 ? b[2] : "main"
+       if (x != y) print x, y }' "$TMP/calls" | sort -u \
+	>"$TMP/subsystems"
+check "nor two subsystems (src/ folders)" tsort "$TMP/subsystems"
 
 # sd_notify: READY once the rules are in, the watchdog fed, STOPPING
 setup_net

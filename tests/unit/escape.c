@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Host names from the wire made printable (src/escape.c). */
-#include "escape.h"
+/* Host names from the wire made printable (src/wire/escape.c). */
+#include "wire/escape.h"
 #include "unit.h"
 
 void test_escape(void)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The per-packet pipeline (src/handler.c) against stand-in conntrack,
+ * The per-packet pipeline (src/packet/handler.c) against stand-in conntrack,
  * output and xlate modules: where the mark comes from, what is sent,
  * what is deferred until after the verdict, which message reaches which
  * xlate function, and the rewrite reaching the verdict.
@@ -14,11 +14,11 @@
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
-#include "ct.h"
-#include "handler.h"
-#include "ipc.h"
-#include "xlate.h"
-#include "queue.h"
+#include "packet/ct.h"
+#include "packet/handler.h"
+#include "packet/ipc.h"
+#include "tunnel/xlate.h"
+#include "packet/queue.h"
 #include "unit.h"
 
 /* Stand-ins: they record what the handler asked of them. */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The chained hash table (src/htab.c): add, find, delete, entries that
+ * The chained hash table (src/base/htab.c): add, find, delete, entries that
  * share a bucket, growth, a walk that deletes, and the free.
  */
-#include "htab.h"
+#include "base/htab.h"
 #include "unit.h"
 
 struct item {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The output (src/ipc.c) against a real AF_UNIX receiver: a batch's
+ * The output (src/packet/ipc.c) against a real AF_UNIX receiver: a batch's
  * messages are held until its flush, while those of earlier batches may
  * go in its middle.  The handler's tests stand in for this module, so it
  * is compiled here under other names.
@@ -14,7 +14,7 @@
 #define ipc_reconnect		real_ipc_reconnect
 #define ipc_log_stats		real_ipc_log_stats
 #define ipc_close		real_ipc_close
-#include "../../src/ipc.c"
+#include "../../src/packet/ipc.c"
 
 #include <stdlib.h>
 

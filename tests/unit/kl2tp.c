@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The kernel L2TP watch's pure half (src/kl2tp_parse.c): the release
+/* The kernel L2TP watch's pure half (src/kl2tp/kl2tp_parse.c): the release
  * check, request and reply layouts, tunnels sharing a 4-tuple. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
-#include "kl2tp.h"
+#include "kl2tp/kl2tp_parse.h"
 #include "unit.h"
 
 static void test_kl2tp_release(void)

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The control message parser (src/l2tp.c): valid shapes, every header
+/* The control message parser (src/wire/l2tp.c): valid shapes, every header
  * rule, AVPs, truncation by datagram and by copy range, which Message
  * Types a header can carry. */
 #include <l2tp-nfq/l2tp-nfqd.h>
 
-#include "l2tp.h"
-#include "reject.h"
+#include "wire/l2tp.h"
+#include "wire/reject.h"
 #include "unit.h"
 
 #define W(type)		L2TP_WANT(L2TP_MSG_##type)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Message bytes of both formats (src/msg.c). */
+/* Message bytes of both formats (src/wire/msg.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sys/socket.h>
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
-#include "l2tp.h"
-#include "msg.h"
+#include "wire/l2tp.h"
+#include "wire/msg.h"
 #include "unit.h"
 
 static void test_msg1(void)

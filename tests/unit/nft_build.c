@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The install and removal batches (src/nft_build.c), parsed back with
+/* The install and removal batches (src/nft/nft_build.c), parsed back with
  * libnftnl: no kernel needed. */
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -13,7 +13,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
-#include "nft_batch.h"
+#include "nft/nft_batch.h"
 #include "unit.h"
 
 struct batch_seen {

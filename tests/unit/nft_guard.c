@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * --require-ipsec's guard table (src/nft_guard.c): its batch parsed back
+ * --require-ipsec's guard table (src/nft/nft_guard.c): its batch parsed back
  * with libnftnl (the table replaced in one step, two counters, two
  * chains, a rule each) and its text.
  */
@@ -18,7 +18,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
-#include "nft_batch.h"
+#include "nft/nft_batch.h"
 #include "unit.h"
 
 struct guard_seen {

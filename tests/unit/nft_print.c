@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * --print-rules (src/nft_print.c): the table as `nft -f` text, per
+ * --print-rules (src/nft/nft_print.c): the table as `nft -f` text, per
  * option.  The set names come from the schema's table, for both
  * families; the namespace tier loads the same text into nft.
  */
 #include <stdlib.h>
 #include <netinet/in.h>
 
-#include "nft_build.h"
+#include "nft/nft_build.h"
 #include "unit.h"
 
 static char *print(const struct nft_cfg *cfg)

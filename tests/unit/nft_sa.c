@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The table's part for --sa-marks (src/nft_sa.c), parsed back with
+ * The table's part for --sa-marks (src/nft/nft_sa.c), parsed back with
  * libnftnl: the maps carry the very user data nft 1.0.6 gives them (the
  * hex below is what `nft -f` of the same typeof declarations sent), the
  * prerouting chain and its rules, and the operation batches.
@@ -19,7 +19,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "nft_build.h"
+#include "nft/nft_build.h"
 #include "unit.h"
 
 static const struct want_set {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The table's shape as data (src/nft_schema.c): the names of the chains
+ * The table's shape as data (src/nft/nft_schema.c): the names of the chains
  * per mark both ways, the sorting of a kept table's chains, the fresh
  * sets' timeout, the guard table's name, the tunnel sets' table.
  */
@@ -10,7 +10,7 @@
 #include <netinet/ip6.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "nft_schema.h"
+#include "nft/nft_schema.h"
 #include "unit.h"
 
 static void test_sa_chain_names(void)

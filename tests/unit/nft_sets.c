@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The tunnel sets of --tunnel-marks (src/nft_sets.c), parsed back with
+ * The tunnel sets of --tunnel-marks (src/nft/nft_sets.c), parsed back with
  * libnftnl: their declarations in the install batch (names from the
  * schema's table, keys, flags, timeouts, nft's description of the key)
  * and the element batches tmap.c sends.
@@ -13,7 +13,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/udata.h>
 
-#include "nft_batch.h"
+#include "nft/nft_batch.h"
 #include "unit.h"
 
 /* One declared set, as the kernel would read it. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The rules of --tunnel-marks (src/nft_tunnel_rules.c), parsed back with
+ * The rules of --tunnel-marks (src/nft/nft_tunnel_rules.c), parsed back with
  * libnftnl from the install batch: the tunnels chain (marks, liveness,
  * translation), the inbound chain, the SCCRP chain, and the jumps to
  * them.  Each rule is summed up by the statements that make it what it
@@ -18,7 +18,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 
-#include "nft_batch.h"
+#include "nft/nft_batch.h"
 #include "unit.h"
 
 #define MAX_RULES	48

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The pure part of src/nl.c: a big-endian u32 attribute found in a run
+ * The pure part of src/base/nl.c: a big-endian u32 attribute found in a run
  * of attributes (the conntrack mark), and the sequence numbers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 
-#include "nl.h"
+#include "base/nl.h"
 #include "unit.h"
 
 /* A run of attributes under construction, as the kernel lays them. */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* IP and UDP header checks, the checksum and the 16-bit write
- * (src/pkt.c). */
+ * (src/wire/pkt.c). */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include "pkt.h"
-#include "reject.h"
+#include "wire/pkt.h"
+#include "wire/reject.h"
 #include "unit.h"
 
 /* The one's complement sum of pseudo-header and datagram, folded. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The output's backlog (src/ring.c): order, limits, wrap-around. */
+/* The output's backlog (src/base/ring.c): order, limits, wrap-around. */
 #include <errno.h>
 
-#include "ring.h"
+#include "base/ring.h"
 #include "unit.h"
 
 /* Record @i: @len bytes of the value i, so that order and content show. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The tunnel sets' elements (src/tmap.c) against a stand-in of nft.c's
+ * The tunnel sets' elements (src/tunnel/tmap.c) against a stand-in of nft.c's
  * run-time API: nft_send() here parses each batch back with libnftnl,
  * records it and fails the messages a test names (by their index in a
  * send, or by the element they carry); nft_dump() lists the elements a
@@ -34,7 +34,7 @@
 #define tmap_list	unit_tmap_list
 #define tmap_log_stats	unit_tmap_log_stats
 #define tmap_close	unit_tmap_close
-#include "../../src/tmap.c"
+#include "../../src/tunnel/tmap.c"
 
 #include "unit.h"
 

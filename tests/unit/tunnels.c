@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The tunnel ID namespace (src/tunnels.c): who gets translated, when. */
+/* The tunnel ID namespace (src/tunnel/tunnels.c): who gets translated, when. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sys/socket.h>
 
-#include "l2tp.h"
-#include "tunnels.h"
+#include "wire/l2tp.h"
+#include "tunnel/tunnels.h"
 #include "unit.h"
 
 static const uint8_t nat[4] = { 203, 0, 113, 1 }, other[4] = { 203, 0, 113, 9 };

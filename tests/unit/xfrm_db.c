@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * src/xfrm_db.c: the bookkeeping that turns policy and SA events into
+ * src/xfrm/xfrm_db.c: the bookkeeping that turns policy and SA events into
  * map operations, recorded as short text ("+c10001 +r5:10001").
  */
 #include <netinet/in.h>
@@ -8,8 +8,8 @@
 #include <linux/udp.h>
 #include <linux/xfrm.h>
 
-#include "nft_schema.h"
-#include "xfrm_db.h"
+#include "nft/nft_schema.h"
+#include "xfrm/xfrm_db.h"
 #include "unit.h"
 
 /* A database and the operations its last event gave. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * src/xfrm_parse.c: XFRM messages laid out as the kernel's xfrm_user.c
+ * src/xfrm/xfrm_parse.c: XFRM messages laid out as the kernel's xfrm_user.c
  * builds them, SAs' keys included (never to be read), dump requests, and
  * the log's text for each kind of map operation.
  */
@@ -11,8 +11,8 @@
 #include <linux/xfrm.h>
 #include <libmnl/libmnl.h>
 
-#include "nft_schema.h"
-#include "xfrm_parse.h"
+#include "nft/nft_schema.h"
+#include "xfrm/xfrm_parse.h"
 #include "unit.h"
 
 /* A key no parsed field may ever hold: it fills the SAs' algorithms. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * --tunnel-marks per packet (src/xlate.c) against a stand-in tmap module
+ * --tunnel-marks per packet (src/tunnel/xlate.c) against a stand-in tmap module
  * and the real tunnels.c: the IDs SCCRQs get, the rewrites of SCCRQs and
  * StopCCNs, the SCCRP bindings, and what a refused commit undoes.
  *
@@ -27,12 +27,12 @@
 #define xlate_tick	real_xlate_tick
 #define xlate_log_stats	real_xlate_log_stats
 #define xlate_close	real_xlate_close
-#include "../../src/xlate.c"
+#include "../../src/tunnel/xlate.c"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "wire/bytes.h"
 #include "unit.h"
 
 void test_xlate(void);
@@ -43,7 +43,7 @@ struct tmap {
 	void *data;
 	int adds, dels, binds, unbinds, refreshes, commits;
 	int fail;		/* the next commit refuses what it adds */
-	void *tags[2 * QUEUE_BATCH];
+	void *tags[XLATE_UNCOMMITTED];
 	unsigned int ntags;
 };
 
