@@ -35,6 +35,12 @@ void test_escape(void)
 	escape(out, 8, (const uint8_t *)"abc", 3);
 	CHECK("escape: what fits with room to spare is not cut",
 	      !strcmp(out, "abc"));
+	escape(out, 8, (const uint8_t *)"abcdefg", 7);
+	CHECK("escape: what fits exactly is not cut", !strcmp(out, "abcdefg"));
+	escape(out, 4, (const uint8_t *)"abc", 3);
+	CHECK("escape: three in four bytes, whole", !strcmp(out, "abc"));
+	escape(out, 9, (const uint8_t *)"ab\x01", 3);
+	CHECK("escape: an escape that fits exactly", !strcmp(out, "ab\\x01"));
 	escape(out, 4, (const uint8_t *)"abcdef", 6);
 	CHECK("escape: four bytes hold only the dots", !strcmp(out, "..."));
 	memset(out, 'z', sizeof(out));
