@@ -238,7 +238,7 @@ void tmap_commit(struct tmap *m)
 	qsort(m->pending, m->n, sizeof(m->pending[0]), cmp_elem);
 	nerr = send_elems(m, 1);
 	/* a failure: again element by element, to drop only the failed */
-	for (tries = 0; nerr > 0 && tries < TMAP_TRIES; tries++) {
+	for (tries = 0; nerr > 0 && m->n && tries < TMAP_TRIES; tries++) {
 		nerr = send_elems(m, 0);
 		if (nerr > 0)
 			drop_failed(m);

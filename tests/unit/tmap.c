@@ -536,6 +536,22 @@ static void test_tmap_failures(void)
 	      told_of(&told, &t[0]) == 2 && told_of(&told, &t[1]) == 2 &&
 	      told_of(&told, &t[2]) == 2 && told_of(&told, &t[3]) == 2);
 
+	/* every element refused: no empty transaction after them */
+	n.nsends = 0;
+	n.fail_set = NULL;
+	told.n = 0;
+	n.ninject = 0;
+	for (i = 0; i < 3; i++) {
+		n.inject[n.ninject].send = i ? 1 : 0;
+		n.inject[n.ninject].msg = i ? i - 1 : 0;
+		n.inject[n.ninject++].err = -EBUSY;
+	}
+	tmap_add(m, &t[0], &t[0]);
+	tmap_commit(m);
+	CHECK("tmap: all refused: told back, and nothing more is sent",
+	      n.nsends == 2 && n.sent[1].msgs == 2 &&
+	      told_of(&told, &t[0]) == 2);
+
 	/* not sent at all */
 	n.nsends = 0;
 	n.ninject = 0;
