@@ -8,8 +8,6 @@
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
-#include "wire/pkt.h"
-
 /* Where a tunnel's mark came from; the values of format 2. */
 enum mark_src {
 	MARK_NONE,
@@ -25,7 +23,6 @@ struct sccrq_info {
 	uint16_t peer_port, local_port;
 	uint16_t tunnel_id;	/* the ID the L2TP daemon sees */
 	uint16_t orig_tid;	/* the peer's own ID (differs if translated) */
-	size_t tid_off;		/* where it is in the SCCRQ */
 	uint32_t mark;
 	enum mark_src mark_src;
 	const uint8_t *hostname;
