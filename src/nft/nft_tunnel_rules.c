@@ -20,24 +20,30 @@
 #include "nft/nft_expr.h"
 
 /*
- * The map key as nft loads it: the peer's address (daddr) into register
- * 1, then the Tunnel ID, which follows the flags word and, with the L
- * bit, the Length field.
+ * A tunnel set's key as nft loads it: the address at @addr_off in the
+ * network header into register 1, then the Tunnel ID, which follows the
+ * flags word and, with the L bit, the Length field.
  */
-static int nx_tunnel_key(struct nftnl_rule *r, const struct tunnel_family *f,
-			 int lbit)
+static int nx_key(struct nftnl_rule *r, const struct tunnel_family *f,
+		  uint32_t addr_off, int lbit)
 {
 	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
 	uint8_t proto = f->addr_len == 16 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 
 	return nx_meta(r, NFT_META_NFPROTO) || nx_eq(r, &proto, 1) ||
-	       nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, f->addr_off,
+	       nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, addr_off,
 			  f->addr_len, NFT_REG_1) ||
 	       nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_L2TP(tid), 2,
 			  f->tid_reg);
 }
 
-/* udp sport 1701 [meta mark 0] @th,64,16 & MASK == VAL */
+/* The output rules' key: the peer is the destination. */
+static int nx_tunnel_key(struct nftnl_rule *r, const struct tunnel_family *f,
+			 int lbit)
+{
+	return nx_key(r, f, f->addr_off, lbit);
+}
+
 /* [meta mark 0] @th,64,16 & MASK == VAL (in the tunnels chain, which
  * only UDP from the L2TP port reaches) */
 static int nx_flags(struct nftnl_rule *r, int unmarked, uint16_t mask,
@@ -185,14 +191,7 @@ int put_jump_rule(struct batch *ctx)
 static int nx_inbound_key(struct nftnl_rule *r, const struct tunnel_family *f,
 			  int lbit, int mark, uint32_t mask)
 {
-	uint32_t tid = lbit ? L2TP_OFF_TUNNEL : L2TP_OFF_TUNNEL - 2;
-	uint8_t proto = f->addr_len == 16 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-
-	return nx_meta(r, NFT_META_NFPROTO) || nx_eq(r, &proto, 1) ||
-	       nx_payload(r, NFT_PAYLOAD_NETWORK_HEADER, f->saddr_off,
-			  f->addr_len, NFT_REG_1) ||
-	       nx_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_L2TP(tid), 2,
-			  f->tid_reg) ||
+	return nx_key(r, f, f->saddr_off, lbit) ||
 	       (mark && (nx_meta_to(r, NFT_META_MARK, f->mark_reg) ||
 			 nx_mark_mask_reg(r, mask, f->mark_reg)));
 }
