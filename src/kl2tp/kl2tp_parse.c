@@ -119,6 +119,36 @@ int kl2tp_parse_tunnel(const struct nlmsghdr *nlh, struct kl2tp_tunnel *t)
 	return 0;
 }
 
+int kl2tp_parse_session(const struct nlmsghdr *nlh, struct kl2tp_session *s)
+{
+	const struct nlattr *tb[L2TP_ATTR_MAX + 1] = { NULL };
+	const struct nlattr *name;
+	const char *p;
+	size_t len, i;
+
+	memset(s, 0, sizeof(*s));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return -EINVAL;
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_cb, tb);
+	if (!has(tb[L2TP_ATTR_CONN_ID], MNL_TYPE_U32) ||
+	    !has(tb[L2TP_ATTR_SESSION_ID], MNL_TYPE_U32))
+		return -EINVAL;
+	s->conn_id = mnl_attr_get_u32(tb[L2TP_ATTR_CONN_ID]);
+	s->session_id = mnl_attr_get_u32(tb[L2TP_ATTR_SESSION_ID]);
+	name = tb[L2TP_ATTR_IFNAME];
+	if (!has(name, MNL_TYPE_NUL_STRING))
+		return 0;
+	p = mnl_attr_get_str(name);
+	len = strlen(p);
+	if (len >= sizeof(s->ifname))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!isgraph((unsigned char)p[i]))
+			return 0;
+	memcpy(s->ifname, p, len + 1);
+	return 0;
+}
+
 static int quad_cmp(const struct kl2tp_tunnel *a, const struct kl2tp_tunnel *b)
 {
 	int c;
@@ -332,6 +362,16 @@ size_t kl2tp_build_dump(void *buf, size_t size, uint16_t family,
 
 	/* a dump ends with NLMSG_DONE; the kernel never ACKs one */
 	nlh = genl_put(buf, size, 0, family, NLM_F_DUMP, L2TP_CMD_TUNNEL_GET,
+		       L2TP_GENL_VERSION, seq);
+	return nlh ? nlh->nlmsg_len : 0;
+}
+
+size_t kl2tp_build_session_dump(void *buf, size_t size, uint16_t family,
+				uint32_t seq)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = genl_put(buf, size, 0, family, NLM_F_DUMP, L2TP_CMD_SESSION_GET,
 		       L2TP_GENL_VERSION, seq);
 	return nlh ? nlh->nlmsg_len : 0;
 }

@@ -48,6 +48,21 @@ size_t kl2tp_next_shared(const struct kl2tp_tunnel *t, size_t n,
 void kl2tp_describe(char *buf, size_t size, const struct kl2tp_tunnel *t,
 		    size_t n);
 
+/* A kernel L2TP session, as the status reads it. */
+struct kl2tp_session {
+	uint32_t conn_id;	/* its tunnel's ID (L2TP_ATTR_CONN_ID) */
+	uint32_t session_id;
+	char ifname[16];	/* L2TP_ATTR_IFNAME, "" without one (PPP
+				 * sessions have none: l2tp_eth's do) */
+};
+
+/*
+ * kl2tp_parse_session - a session message of the l2tp family (dump
+ * reply).  An interface name that is too long or not printable is left
+ * out.  Returns 0, or -EINVAL without the tunnel and session IDs.
+ */
+int kl2tp_parse_session(const struct nlmsghdr *nlh, struct kl2tp_session *s);
+
 /* A generic netlink family, from CTRL_CMD_GETFAMILY or its events. */
 struct kl2tp_family {
 	char name[16];		/* GENL_NAMSIZ */
@@ -65,6 +80,9 @@ size_t kl2tp_build_getfamily(void *buf, size_t size, const char *name,
 			     uint32_t seq);
 size_t kl2tp_build_dump(void *buf, size_t size, uint16_t family,
 			uint32_t seq);
+/* ... of the sessions (L2TP_CMD_SESSION_GET) */
+size_t kl2tp_build_session_dump(void *buf, size_t size, uint16_t family,
+				uint32_t seq);
 
 /* What an event means to the watch. */
 enum kl2tp_event {

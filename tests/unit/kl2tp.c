@@ -389,6 +389,78 @@ static void test_kl2tp_events(void)
 	      kl2tp_link_event(link) == KL2TP_EV_NONE);
 }
 
+/* A session message laid out as l2tp_nl_session_send() does. */
+static const struct nlmsghdr *ksess_msg(char *buf, int conn, int sess,
+					const char *ifname, size_t namelen)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = KL2TP_FAMILY;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = L2TP_CMD_SESSION_GET;
+	g->version = L2TP_GENL_VERSION;
+	if (conn)
+		mnl_attr_put_u32(nlh, L2TP_ATTR_CONN_ID, (uint32_t)conn);
+	if (sess)
+		mnl_attr_put_u32(nlh, L2TP_ATTR_SESSION_ID, (uint32_t)sess);
+	mnl_attr_put_u32(nlh, L2TP_ATTR_PEER_CONN_ID, 3);
+	mnl_attr_put_u32(nlh, L2TP_ATTR_PEER_SESSION_ID, 4);
+	mnl_attr_put_u16(nlh, L2TP_ATTR_PW_TYPE, L2TP_PWTYPE_PPP);
+	if (ifname)
+		mnl_attr_put(nlh, L2TP_ATTR_IFNAME, namelen, ifname);
+	return nlh;
+}
+
+static void test_kl2tp_session(void)
+{
+	char buf[512] __attribute__((aligned(8)));
+	const struct nlmsghdr *nlh;
+	const struct genlmsghdr *g;
+	struct kl2tp_session s;
+	size_t len;
+
+	CHECK("session: IDs and name",
+	      kl2tp_parse_session(ksess_msg(buf, 10, 4, "l2tpeth0", 9),
+				  &s) == 0 &&
+	      s.conn_id == 10 && s.session_id == 4 &&
+	      !strcmp(s.ifname, "l2tpeth0"));
+	CHECK("session: PPP, no name",
+	      kl2tp_parse_session(ksess_msg(buf, 10, 5, NULL, 0), &s) == 0 &&
+	      s.session_id == 5 && !s.ifname[0]);
+	CHECK("session: no tunnel ID",
+	      kl2tp_parse_session(ksess_msg(buf, 0, 5, NULL, 0), &s) ==
+	      -EINVAL);
+	CHECK("session: no session ID",
+	      kl2tp_parse_session(ksess_msg(buf, 10, 0, NULL, 0), &s) ==
+	      -EINVAL);
+	CHECK("session: a name without its NUL is left out",
+	      kl2tp_parse_session(ksess_msg(buf, 10, 6, "ppp0", 4), &s) == 0 &&
+	      !s.ifname[0]);
+	CHECK("session: a name too long is left out",
+	      kl2tp_parse_session(ksess_msg(buf, 10, 6,
+					    "0123456789abcdefg", 18),
+				  &s) == 0 && !s.ifname[0]);
+	CHECK("session: a name not printable is left out",
+	      kl2tp_parse_session(ksess_msg(buf, 10, 6, "pp p", 5), &s) == 0 &&
+	      !s.ifname[0]);
+	nlh = ksess_msg(buf, 10, 6, NULL, 0);
+	((struct nlmsghdr *)buf)->nlmsg_len = MNL_NLMSG_HDRLEN + 2;
+	CHECK("session: short", kl2tp_parse_session(nlh, &s) == -EINVAL);
+
+	len = kl2tp_build_session_dump(buf, sizeof(buf), KL2TP_FAMILY, 79);
+	nlh = (const void *)buf;
+	g = mnl_nlmsg_get_payload(nlh);
+	CHECK("session dump request", len == nlh->nlmsg_len &&
+	      nlh->nlmsg_type == KL2TP_FAMILY && nlh->nlmsg_seq == 79 &&
+	      (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP &&
+	      g->cmd == L2TP_CMD_SESSION_GET &&
+	      g->version == L2TP_GENL_VERSION);
+	CHECK("session dump request: too small",
+	      kl2tp_build_session_dump(buf, 19, KL2TP_FAMILY, 1) == 0);
+}
+
 void test_kl2tp(void)
 {
 	test_kl2tp_release();
@@ -398,4 +470,5 @@ void test_kl2tp(void)
 	test_kl2tp_family();
 	test_kl2tp_requests();
 	test_kl2tp_events();
+	test_kl2tp_session();
 }
