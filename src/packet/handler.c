@@ -276,7 +276,7 @@ static void rejected(struct handler *h, struct queue_pkt *pkt,
 /* --tunnel-marks: the tunnel's ID (xlate.c, which rewrites the packet if
  * it is translated) and map elements; 0, or the packet was dropped. */
 static int tunnel(struct handler *h, struct queue_pkt *pkt,
-		  struct pkt_udp *udp, const struct l2tp_tid *tid,
+		  struct pkt_udp *udp, const struct l2tp_ctrl *m,
 		  struct sccrq_info *info)
 {
 	int id;
@@ -286,7 +286,7 @@ static int tunnel(struct handler *h, struct queue_pkt *pkt,
 		drop(h, pkt, udp, DROP_NOT_READY, 0);
 		return -1;
 	}
-	id = xlate_sccrq(h->xlate, udp, tid, info->mark, &pkt->drop);
+	id = xlate_sccrq(h->xlate, udp, m, info->mark, &pkt->drop);
 	if (id < 0) {
 		pkt->drop = 1;	/* xlate.c said why */
 		return -1;
@@ -331,7 +331,7 @@ static void sccrq(struct handler *h, struct queue_pkt *pkt,
 		if (h->cfg.tunnel_marks)
 			drop(h, pkt, udp, DROP_NO_MARK, 0);
 	} else if (!h->cfg.tunnel_marks ||
-		   !tunnel(h, pkt, udp, &m->assigned, &info)) {
+		   !tunnel(h, pkt, udp, m, &info)) {
 		forward(h, &info);
 	}
 }
@@ -525,6 +525,77 @@ void handler_log_stats(const struct handler *h)
 		 (unsigned long long)s->sccrp_unread);
 	log_rejected(h);
 	log_dropped(h);
+}
+
+/* Prometheus label values of the reasons, in enum reject's order */
+static const char *const reject_labels[REJ_MAX] = {
+	[REJ_NONE] = "none",
+	[REJ_IP] = "ip",
+	[REJ_FRAGMENT] = "fragment",
+	[REJ_NOT_UDP] = "not_udp",
+	[REJ_UDP] = "udp",
+	[REJ_L2TP_SHORT] = "l2tp_short",
+	[REJ_NOT_CONTROL] = "not_control",
+	[REJ_VERSION] = "version",
+	[REJ_HEADER_BITS] = "header_bits",
+	[REJ_LENGTH] = "length",
+	[REJ_TUNNEL_ID] = "tunnel_id",
+	[REJ_SESSION_ID] = "session_id",
+	[REJ_SEQUENCE] = "sequence",
+	[REJ_AVP_LENGTH] = "avp_length",
+	[REJ_NO_MSG_TYPE] = "no_msg_type",
+	[REJ_NOT_SCCRQ] = "not_sccrq",
+	[REJ_HIDDEN] = "hidden",
+	[REJ_NO_TUNNEL_ID] = "no_tunnel_id",
+	[REJ_NO_HOSTNAME] = "no_hostname",
+	[REJ_TRUNCATED] = "truncated",
+	[REJ_DUPLICATE] = "duplicate",
+};
+
+static const char *const drop_labels[DROP_MAX] = {
+	[DROP_INVALID] = "invalid",
+	[DROP_NO_MARK] = "no_mark",
+	[DROP_NOT_READY] = "starting",
+};
+
+/* fn(name{key="value"}) */
+static void report_labelled(report_fn *fn, void *arg, const char *name,
+			    const char *key, const char *value, uint64_t n)
+{
+	char label[64];
+
+	snprintf(label, sizeof(label), "%s=\"%s\"", key, value);
+	fn(arg, name, label, n);
+}
+
+void handler_report(const struct handler *h, report_fn *fn, void *arg)
+{
+	const struct handler_stats *s = &h->stats;
+	int i;
+
+	fn(arg, "sccrqs_total", "", s->sccrq);
+	fn(arg, "sccrqs_forwarded_total", "", s->forwarded);
+	report_labelled(fn, arg, "sccrq_marks_total", "source", "packet",
+			s->by_src[MARK_PACKET]);
+	report_labelled(fn, arg, "sccrq_marks_total", "source", "conntrack",
+			s->by_src[MARK_CT_ATTACHED]);
+	report_labelled(fn, arg, "sccrq_marks_total", "source", "lookup",
+			s->by_src[MARK_CT_LOOKUP]);
+	fn(arg, "sccrqs_no_mark_total", "", s->no_mark);
+	fn(arg, "sccrqs_unsupported_total", "", s->unsupported);
+	fn(arg, "conntrack_errors_total", "", s->ct_errors);
+	fn(arg, "conntrack_deferred_total", "", s->ct_deferred);
+	fn(arg, "stopccns_total", "", s->stopccn);
+	fn(arg, "sccrps_total", "", s->sccrp);
+	fn(arg, "sccrps_unreadable_total", "", s->sccrp_unread);
+	for (i = REJ_NONE + 1; i < REJ_MAX; i++)
+		report_labelled(fn, arg, "packets_rejected_total", "reason",
+				reject_labels[i], s->rejected[i]);
+	if (!h->cfg.tunnel_marks)
+		return;
+	for (i = 0; i < DROP_MAX; i++)
+		report_labelled(fn, arg, "packets_dropped_total", "reason",
+				drop_labels[i], s->dropped[i]);
 }
 
 void handler_close(struct handler *h)

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "base/report.h"
 #include "packet/queue.h"
 
 struct ct;
@@ -30,6 +31,8 @@ void handler_after_verdict(void *data);
 void handler_set_xlate(struct handler *h, struct xlate *x);
 /* Counters: SCCRQs, where their marks came from, what was rejected. */
 void handler_log_stats(const struct handler *h);
+/* The same numbers, labelled (base/report.h). */
+void handler_report(const struct handler *h, report_fn *fn, void *arg);
 void handler_close(struct handler *h);
 
 #endif

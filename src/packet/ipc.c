@@ -294,6 +294,18 @@ void ipc_log_stats(const struct ipc *ipc)
 		 (unsigned long long)ipc->stats.refused);
 }
 
+void ipc_report(const struct ipc *ipc, report_fn *fn, void *arg)
+{
+	if (!ipc->enabled)
+		return;
+	fn(arg, "output_messages_sent_total", "", ipc->stats.sent);
+	fn(arg, "output_backlog", "", ring_count(&ipc->backlog));
+	fn(arg, "output_dropped_total", "", ipc->stats.dropped);
+	fn(arg, "output_send_errors_total", "", ipc->stats.send_errors);
+	fn(arg, "output_connects_total", "", ipc->stats.connects);
+	fn(arg, "output_refused_total", "", ipc->stats.refused);
+}
+
 void ipc_close(struct ipc *ipc)
 {
 	if (!ipc)

@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include "base/report.h"
+
 #define IPC_DEFAULT_BACKLOG	32768
 #define IPC_PATH_MAX		(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
@@ -41,6 +43,8 @@ void ipc_send_released(struct ipc *ipc);
 /* Drop the connection and connect again (SIGHUP, a restarted receiver). */
 void ipc_reconnect(struct ipc *ipc);
 void ipc_log_stats(const struct ipc *ipc);
+/* The same numbers, labelled (base/report.h); nothing without --output. */
+void ipc_report(const struct ipc *ipc, report_fn *fn, void *arg);
 void ipc_close(struct ipc *ipc);
 
 #endif

@@ -366,6 +366,17 @@ int queue_dispatch(struct queue *q)
 	return 0;
 }
 
+void queue_report(const struct queue *q, report_fn *fn, void *arg)
+{
+	fn(arg, "queue_packets_total", "", q->stats.packets);
+	fn(arg, "queue_verdict_batches_total", "", q->stats.batches);
+	fn(arg, "queue_rewritten_total", "", q->stats.rewritten);
+	fn(arg, "queue_verdict_drops_total", "", q->stats.dropped);
+	fn(arg, "queue_unreadable_total", "", q->stats.unread);
+	fn(arg, "queue_verdict_errors_total", "", q->stats.verdict_errors);
+	fn(arg, "queue_receive_errors_total", "", q->stats.recv_errors);
+}
+
 void queue_close(struct queue *q)
 {
 	char buf[128] __attribute__((aligned(8))) = { 0 };

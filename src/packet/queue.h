@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/report.h"
+
 /*
  * Bytes copied from each queued packet: all of it (the IP length field
  * allows no more).  A packet the daemon acts on or rewrites must be read
@@ -70,6 +72,8 @@ int queue_has_ct(const struct queue *q);
  * -errno (logged) when the socket is broken for good. */
 int queue_dispatch(struct queue *q);
 void queue_log_stats(const struct queue *q);
+/* The same numbers, labelled (base/report.h). */
+void queue_report(const struct queue *q, report_fn *fn, void *arg);
 void queue_close(struct queue *q);
 
 #endif

@@ -440,6 +440,19 @@ void tmap_log_stats(const struct tmap *m)
 		 (unsigned long long)m->stats.expired);
 }
 
+void tmap_report(const struct tmap *m, report_fn *fn, void *arg)
+{
+	if (!m)
+		return;
+	fn(arg, "map_elements_written_total", "", m->stats.added);
+	fn(arg, "map_transactions_total", "", m->stats.commits);
+	fn(arg, "map_elements_refused_total", "reason=\"full\"",
+	   m->stats.full);
+	fn(arg, "map_elements_refused_total", "reason=\"other\"",
+	   m->stats.refused - m->stats.full);
+	fn(arg, "tunnels_expired_total", "", m->stats.expired);
+}
+
 void tmap_close(struct tmap *m)
 {
 	free(m);

@@ -2,6 +2,7 @@
 #ifndef L2TP_NFQD_TMAP_H
 #define L2TP_NFQD_TMAP_H
 
+#include "base/report.h"
 #include "nft/nft.h"
 #include "tunnel/tunnels.h"
 
@@ -36,6 +37,8 @@ void tmap_commit(struct tmap *m);
 /* List the kernel's elements into @ts (a sweep, see tunnels.h). */
 int tmap_list(struct tmap *m, struct tunnels *ts);
 void tmap_log_stats(const struct tmap *m);
+/* The same numbers, labelled; nothing for NULL. */
+void tmap_report(const struct tmap *m, report_fn *fn, void *arg);
 void tmap_close(struct tmap *m);
 
 #endif

@@ -4,8 +4,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <l2tp-nfq/l2tp-nfqd.h>
+
+#define TUNNEL_HOST_MAX	64	/* host name bytes kept per tunnel */
 
 /*
  * The tunnel IDs the L2TP daemon sees, per peer address: like a NAT owns
@@ -26,6 +29,13 @@ struct tunnel {
 	uint32_t live_at;	/* tmap's: when it last wrote its liveness */
 	uint16_t lns_id;	/* the L2TP daemon's own ID for it (its
 				 * SCCRP), 0 while not known */
+	/* what its SCCRQ said, for the control socket (xlate.c fills it
+	 * in); a tunnel listed from the kernel's maps has none */
+	uint8_t from_sccrq;	/* 1: port, sccrq_at and host are known */
+	uint8_t host_len;
+	uint16_t port;		/* the peer's UDP port */
+	time_t sccrq_at;	/* mono_sec() when it was assigned */
+	uint8_t host[TUNNEL_HOST_MAX];	/* its Host Name, raw, cut there */
 };
 
 /* How many tunnels one SA (mark) has: its quota. */

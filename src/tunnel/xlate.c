@@ -7,6 +7,7 @@
  * decisions are tunnels.c's, the kernel side tmap.c's, the write pkt.c's.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -177,9 +178,25 @@ static void gather(struct xlate *x, const struct tunnel_assign *a, int *drop)
 		tmap_refresh(x->tmap, a->t);
 }
 
-int xlate_sccrq(struct xlate *x, struct pkt_udp *u,
-		const struct l2tp_tid *tid, uint32_t mark, int *drop)
+/* What a new tunnel's SCCRQ said, for the control socket. */
+static void remember(struct tunnel *t, const struct pkt_udp *u,
+		     const struct l2tp_ctrl *m)
 {
+	size_t n = m->hostname_len < TUNNEL_HOST_MAX ? m->hostname_len :
+		   TUNNEL_HOST_MAX;
+
+	t->from_sccrq = 1;
+	t->port = u->sport;
+	t->sccrq_at = mono_sec();
+	t->host_len = (uint8_t)n;
+	if (n)
+		memcpy(t->host, m->hostname, n);
+}
+
+int xlate_sccrq(struct xlate *x, struct pkt_udp *u,
+		const struct l2tp_ctrl *m, uint32_t mark, int *drop)
+{
+	const struct l2tp_tid *tid = &m->assigned;
 	struct tunnel_assign a;
 	int ret;
 
@@ -196,6 +213,8 @@ int xlate_sccrq(struct xlate *x, struct pkt_udp *u,
 	}
 	if (a.translated)
 		x->stats.translated++;
+	if (a.is_new)
+		remember(a.t, u, m);
 	gather(x, &a, drop);
 	return a.t->id;
 }
@@ -364,6 +383,63 @@ void xlate_log_stats(const struct xlate *x)
 		 (unsigned long long)x->stats.unbound,
 		 (unsigned long long)x->stats.bind_failed);
 	tmap_log_stats(x->tmap);
+}
+
+/* "quota" for XR_QUOTA: Prometheus label values */
+static const char *const refusal_labels[XR_MAX] = {
+	[XR_NONE] = "none",
+	[XR_TAKEN] = "taken",
+	[XR_FULL] = "full",
+	[XR_QUOTA] = "quota",
+	[XR_NO_ID] = "no_id",
+	[XR_NOT_WHOLE] = "not_whole",
+	[XR_UNCOMMITTED] = "not_committed",
+};
+
+void xlate_report(const struct xlate *x, report_fn *fn, void *arg)
+{
+	const struct xlate_stats *s;
+	char label[64];
+	int i;
+
+	if (!x)
+		return;
+	s = &x->stats;
+	fn(arg, "tunnels", "family=\"ipv4\"", tunnels_count(&x->ts, 0));
+	fn(arg, "tunnels", "family=\"ipv6\"", tunnels_count(&x->ts, 1));
+	fn(arg, "tunnels_translated_total", "", s->translated);
+	fn(arg, "stopccns_translated_total", "", s->stopccn);
+	fn(arg, "tunnels_forgotten_total", "", s->swept);
+	for (i = XR_NONE + 1; i < XR_MAX; i++) {
+		snprintf(label, sizeof(label), "reason=\"%s\"",
+			 refusal_labels[i]);
+		fn(arg, "sccrqs_dropped_total", label, s->refused[i]);
+	}
+	fn(arg, "tunnels_bound_total", "", s->bound);
+	fn(arg, "tunnels_bound_takeover_total", "", s->replaced);
+	fn(arg, "sccrps_unbound_total", "", s->unbound);
+	fn(arg, "sccrps_dropped_total", "", s->bind_failed);
+	tmap_report(x->tmap, fn, arg);
+}
+
+int xlate_tunnels(const struct xlate *x, size_t first, xlate_tunnel_fn *fn,
+		  void *arg)
+{
+	const struct tunnel *t;
+	size_t i, k = 0;
+
+	if (!x)
+		return 0;
+	/* by ID: the chains only sweeps and removals change */
+	for (i = 0; i <= x->ts.mask; i++) {
+		for (t = x->ts.by_id[i]; t; t = t->next_id) {
+			if (k++ < first)
+				continue;
+			if (fn(arg, t))
+				return 1;
+		}
+	}
+	return 0;
 }
 
 void xlate_close(struct xlate *x)

@@ -2,12 +2,15 @@
 #ifndef L2TP_NFQD_XLATE_H
 #define L2TP_NFQD_XLATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "base/report.h"
 #include "wire/l2tp.h"
 #include "wire/pkt.h"
 
 struct nft;
+struct tunnel;
 struct xlate;
 
 /* New tunnels whose elements are not committed yet: at most a batch's
@@ -63,14 +66,15 @@ enum xlate_refusal {
  */
 
 /*
- * xlate_sccrq - give the tunnel that an SCCRQ opens with the peer's
- * Assigned Tunnel ID @tid its ID and map elements, translated (the
- * packet rewritten at @tid->off) when another SA's tunnel holds the
- * peer's own.  Returns the ID the L2TP daemon sees, or -XR_* (counted,
- * said): the packet is to be dropped.
+ * xlate_sccrq - give the tunnel that the SCCRQ @m opens with the peer's
+ * Assigned Tunnel ID (m->assigned) its ID and map elements, translated
+ * (the packet rewritten at m->assigned.off) when another SA's tunnel
+ * holds the peer's own; a new tunnel keeps the peer's port, the time
+ * and m->hostname for the control socket.  Returns the ID the L2TP
+ * daemon sees, or -XR_* (counted, said): the packet is to be dropped.
  */
 int xlate_sccrq(struct xlate *x, struct pkt_udp *u,
-		const struct l2tp_tid *tid, uint32_t mark, int *drop);
+		const struct l2tp_ctrl *m, uint32_t mark, int *drop);
 /* A StopCCN from a peer (@tid: its Assigned Tunnel ID) names the tunnel
  * by the peer's own ID: the ID the L2TP daemon knows is written there.
  * 0, or -XR_NOT_WHOLE. */
@@ -94,6 +98,16 @@ void xlate_commit(struct xlate *x);
 /* From the poll loop: the sweep, when due. */
 void xlate_tick(struct xlate *x);
 void xlate_log_stats(const struct xlate *x);
+/* The same numbers as xlate_log_stats(), tmap.c's too; nothing for NULL. */
+void xlate_report(const struct xlate *x, report_fn *fn, void *arg);
+/*
+ * xlate_tunnels - @fn for each tunnel from the @first-th on, in an order
+ * that holds while no tunnel comes or goes, until @fn returns nonzero.
+ * Returns 1 if @fn stopped it, 0 at the end (at once for NULL).
+ */
+typedef int xlate_tunnel_fn(void *arg, const struct tunnel *t);
+int xlate_tunnels(const struct xlate *x, size_t first, xlate_tunnel_fn *fn,
+		  void *arg);
 void xlate_close(struct xlate *x);
 
 #endif

@@ -382,6 +382,28 @@ void xfrm_log_stats(const struct xfrm *x)
 		 (unsigned long long)x->st.refused);
 }
 
+void xfrm_report(const struct xfrm *x, report_fn *fn, void *arg)
+{
+	struct xfrm_db_counts c;
+
+	if (!x)
+		return;
+	xfrm_db_counts(x->db, &c);
+	fn(arg, "sa_marks_policies", "", c.policies);
+	fn(arg, "sa_marks_reqids", "", c.reqids);
+	fn(arg, "sa_marks_marks", "", c.marks);
+	fn(arg, "sa_marks_sas", "", c.sas);
+	fn(arg, "sa_marks_esp_keys", "", c.esp);
+	fn(arg, "sa_marks_conflicts_total", "", c.conflicts);
+	fn(arg, "sa_marks_events_total", "", x->st.events);
+	fn(arg, "sa_marks_events_malformed_total", "", x->st.malformed);
+	fn(arg, "sa_marks_events_lost_total", "", x->st.lost);
+	fn(arg, "sa_marks_dumps_total", "", x->st.dumps);
+	fn(arg, "sa_marks_map_changes_total", "", x->st.ops);
+	fn(arg, "sa_marks_transactions_total", "", x->st.commits);
+	fn(arg, "sa_marks_map_changes_refused_total", "", x->st.refused);
+}
+
 void xfrm_close(struct xfrm *x)
 {
 	if (!x)

@@ -21,6 +21,8 @@
  * pure parts have their own headers: xfrm_parse.h reads the messages,
  * xfrm_db.h works out the maps.
  */
+#include "base/report.h"
+
 struct xfrm;
 struct nft;
 struct nft_adopt;
@@ -37,6 +39,8 @@ int xfrm_fd(const struct xfrm *x);
 /* Read the events; lost ones (ENOBUFS) mean a full dump again. */
 void xfrm_dispatch(struct xfrm *x);
 void xfrm_log_stats(const struct xfrm *x);
+/* The same numbers, labelled (base/report.h); nothing for NULL. */
+void xfrm_report(const struct xfrm *x, report_fn *fn, void *arg);
 void xfrm_close(struct xfrm *x);
 
 #endif

@@ -77,8 +77,10 @@ void ipc_send_released(struct ipc *ipc)
 /* translates tunnel 1 to 0x8001 (rewriting the packet), as if another
  * SA had it; refuses 13 */
 int xlate_sccrq(struct xlate *x, struct pkt_udp *u,
-		const struct l2tp_tid *tid, uint32_t mark, int *drop)
+		const struct l2tp_ctrl *m, uint32_t mark, int *drop)
 {
+	const struct l2tp_tid *tid = &m->assigned;
+
 	(void)drop;
 	x->calls++;
 	if (tid->id == 13)

@@ -18,6 +18,7 @@
 #define tmap_commit	stand_in_tmap_commit
 #define tmap_list	stand_in_tmap_list
 #define tmap_log_stats	stand_in_tmap_log_stats
+#define tmap_report	stand_in_tmap_report
 #define tmap_close	stand_in_tmap_close
 #define xlate_open	real_xlate_open
 #define xlate_sccrq	real_xlate_sccrq
@@ -26,6 +27,8 @@
 #define xlate_commit	real_xlate_commit
 #define xlate_tick	real_xlate_tick
 #define xlate_log_stats	real_xlate_log_stats
+#define xlate_report	real_xlate_report
+#define xlate_tunnels	real_xlate_tunnels
 #define xlate_close	real_xlate_close
 #include "../../src/tunnel/xlate.c"
 
@@ -122,6 +125,13 @@ void tmap_log_stats(const struct tmap *m)
 	(void)m;
 }
 
+void tmap_report(const struct tmap *m, report_fn *fn, void *arg)
+{
+	(void)m;
+	(void)fn;
+	(void)arg;
+}
+
 void tmap_close(struct tmap *m)
 {
 	(void)m;
@@ -157,7 +167,7 @@ static int open_tunnel(struct xlate *x, struct qpkt *k, uint16_t tid,
 
 	sccrq(&m, tid, "lac");
 	parsed(k, &m, 0);
-	return real_xlate_sccrq(x, &k->u, &k->c.assigned, mark, &k->drop);
+	return real_xlate_sccrq(x, &k->u, &k->c, mark, &k->drop);
 }
 
 /* What the L2TP daemon reads as the Assigned Tunnel ID */
@@ -222,7 +232,7 @@ static void test_xlate_refused(void)
 	sccrq(&m, 1, "lac");
 	parsed(&b, &m, 1);
 	CHECK("xlate: a translation into a packet cut short: no tunnel",
-	      real_xlate_sccrq(x, &b.u, &b.c.assigned, 0xb, &b.drop) ==
+	      real_xlate_sccrq(x, &b.u, &b.c, 0xb, &b.drop) ==
 	      -XR_NOT_WHOLE && !b.u.rewritten &&
 	      !tunnels_find_orig(&x->ts, AF_INET, &b.u.saddr, 1, 0xb));
 	real_xlate_commit(x);
@@ -308,6 +318,38 @@ static void test_xlate_sccrp(void)
 	real_xlate_close(x);
 }
 
+static int count_tunnel(void *arg, const struct tunnel *t)
+{
+	size_t *n = arg;
+
+	(void)t;
+	return ++*n == 2;	/* stop after two */
+}
+
+/* What the control socket reports of a new tunnel, and the walk. */
+static void test_xlate_remember(void)
+{
+	struct xlate *x = open_xlate(0, 1);
+	const struct tunnel *t;
+	struct qpkt a, b;
+	size_t n = 0;
+
+	open_tunnel(x, &a, 1, 0xa);
+	open_tunnel(x, &b, 2, 0xa);
+	t = tunnels_find(&x->ts, AF_INET, &a.u.saddr, 1);
+	CHECK("xlate: a new tunnel keeps its SCCRQ's port and host",
+	      t && t->from_sccrq && t->port == 1701 && t->host_len == 3 &&
+	      !memcmp(t->host, "lac", 3) && t->sccrq_at > 0);
+	CHECK("xlate: the walk from 0 stops where told",
+	      real_xlate_tunnels(x, 0, count_tunnel, &n) == 1 && n == 2);
+	n = 0;
+	CHECK("xlate: the walk from 1 ends",
+	      real_xlate_tunnels(x, 1, count_tunnel, &n) == 0 && n == 1);
+	CHECK("xlate: no walk without --tunnel-marks",
+	      real_xlate_tunnels(NULL, 0, count_tunnel, &n) == 0);
+	real_xlate_close(x);
+}
+
 void test_xlate(void)
 {
 	int saved = dup(2), null = open("/dev/null", O_WRONLY);
@@ -318,6 +360,7 @@ void test_xlate(void)
 	test_xlate_refused();
 	test_xlate_stopccn();
 	test_xlate_sccrp();
+	test_xlate_remember();
 	dup2(saved, 2);
 	close(saved);
 	close(null);
