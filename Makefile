@@ -51,8 +51,12 @@ NFT_SRCS    := $(addprefix src/nft/,nft_schema.c nft_expr.c nft_batch.c \
 		nft_print.c nft_guard.c nft_scan.c nft.c)
 XFRM_SRCS   := $(addprefix src/xfrm/,xfrm_parse.c xfrm_db.c xfrm.c)
 KL2TP_SRCS  := $(addprefix src/kl2tp/,kl2tp_parse.c kl2tp.c)
+CTL_SRCS    := $(addprefix src/ctl/,ctl.c)
+STATUS_SRCS := $(addprefix src/status/,view.c daemon.c kernel_parse.c \
+		kernel.c status.c)
 DAEMON_SRCS := $(WIRE_SRCS) $(BASE_SRCS) $(PACKET_SRCS) $(TUNNEL_SRCS) \
-	       $(NFT_SRCS) $(XFRM_SRCS) $(KL2TP_SRCS) src/options.c src/main.c
+	       $(NFT_SRCS) $(XFRM_SRCS) $(KL2TP_SRCS) $(CTL_SRCS) \
+	       $(STATUS_SRCS) src/options.c src/main.c
 # The wire formats are pure: no netlink, no libraries.  The fuzz target
 # links only these.
 PURE_SRCS   := $(WIRE_SRCS)
@@ -62,7 +66,8 @@ LISTEN_SRCS := src/listen.c src/wire/escape.c
 UNIT_NOT    := src/packet/queue.c src/packet/ct.c src/packet/ipc.c \
 	       src/tunnel/tmap.c src/tunnel/xlate.c src/nft/nft.c \
 	       src/xfrm/xfrm.c src/kl2tp/kl2tp.c src/base/notify.c \
-	       src/base/priv.c src/options.c src/main.c
+	       src/base/priv.c src/status/kernel.c src/status/status.c \
+	       src/options.c src/main.c
 UNIT_SRCS   := $(wildcard tests/unit/*.c) $(filter-out $(UNIT_NOT),$(DAEMON_SRCS))
 TOOL_SRCS  := tests/nettool.c
 

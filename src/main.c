@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl/ctl.h"
 #include "packet/ct.h"
 #include "packet/handler.h"
 #include "packet/ipc.h"
@@ -24,6 +25,7 @@
 #include "options.h"
 #include "base/priv.h"
 #include "packet/queue.h"
+#include "status/status.h"
 #include "xfrm/xfrm.h"
 #include "tunnel/xlate.h"
 
@@ -42,6 +44,7 @@ struct daemon {
 	struct xlate *xlate;
 	struct kl2tp *kl2tp;
 	struct xfrm *xfrm;
+	struct ctl *ctl;
 };
 
 static const struct queue_ops handler_ops = {
@@ -51,8 +54,9 @@ static const struct queue_ops handler_ops = {
 	.after_verdict = handler_after_verdict,
 };
 
-/* What the loop polls. */
-enum { SLOT_QUEUE, SLOT_OUTPUT, SLOT_NFT, SLOT_KL2TP, SLOT_XFRM, SLOT_MAX };
+/* What the loop polls: the control socket's listener and clients last. */
+enum { SLOT_QUEUE, SLOT_OUTPUT, SLOT_NFT, SLOT_KL2TP, SLOT_XFRM, SLOT_CTL,
+       SLOT_MAX = SLOT_CTL + CTL_POLLFDS };
 
 static volatile sig_atomic_t sig_quit, sig_hup, sig_usr1;
 
@@ -86,12 +90,39 @@ static void setup_signals(sigset_t *waitmask)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* What the control socket reports (ctl.h), read at each request. */
+static void report_options(void *arg, ctl_option_fn *fn, void *fnarg)
+{
+	const struct daemon *d = arg;
+
+	options_report(d->cfg, fn, fnarg);
+}
+
+static void report_counters(void *arg, report_fn *fn, void *fnarg)
+{
+	const struct daemon *d = arg;
+
+	queue_report(d->queue, fn, fnarg);
+	handler_report(d->handler, fn, fnarg);
+	xlate_report(d->xlate, fn, fnarg);
+	xfrm_report(d->xfrm, fn, fnarg);
+	ipc_report(d->ipc, fn, fnarg);
+}
+
+static int report_tunnels(void *arg, size_t first, ctl_tunnel_fn *fn,
+			  void *fnarg)
+{
+	const struct daemon *d = arg;
+
+	return xlate_tunnels(d->xlate, first, fn, fnarg);
+}
+
 /*
  * Output first, rules last: by the time the kernel queues an SCCRQ to
  * us, everything that handles it is there.  Each module logs its own
  * failure.
  */
-static int start(struct daemon *d, struct config *c)
+static int start_modules(struct daemon *d, struct config *c)
 {
 	struct nft_adopt kept;
 	int ret;
@@ -142,10 +173,26 @@ static int start(struct daemon *d, struct config *c)
 	return ret ? -1 : 0;
 }
 
+/*
+ * The control socket last: it only reads what the others keep, and a
+ * second daemon on the same table or queue is told so by them first.
+ */
+static int start(struct daemon *d, struct config *c)
+{
+	struct ctl_source src = { .options = report_options,
+				  .counters = report_counters,
+				  .tunnels = report_tunnels, .arg = d };
+
+	if (start_modules(d, c))
+		return -1;
+	return ctl_open(&d->ctl, &c->ctl, &src) ? -1 : 0;
+}
+
 /* The reverse: rules first, so the kernel never queues to a listener
  * that is gone. */
 static void stop(struct daemon *d)
 {
+	ctl_close(d->ctl);
 	kl2tp_close(d->kl2tp);
 	xfrm_close(d->xfrm);
 	xlate_close(d->xlate);
@@ -179,6 +226,7 @@ static int run(struct daemon *d, const sigset_t *waitmask)
 		pfd[SLOT_NFT] = (struct pollfd){ nft_fd(d->nft), POLLIN, 0 };
 		pfd[SLOT_KL2TP] = (struct pollfd){ kl2tp_fd(d->kl2tp), POLLIN, 0 };
 		pfd[SLOT_XFRM] = (struct pollfd){ xfrm_fd(d->xfrm), POLLIN, 0 };
+		ctl_pollfds(d->ctl, &pfd[SLOT_CTL]);
 		n = ppoll(pfd, SLOT_MAX, &tick, waitmask);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
@@ -205,6 +253,8 @@ static int run(struct daemon *d, const sigset_t *waitmask)
 		if (pfd[SLOT_XFRM].revents & (POLLIN | POLLERR))
 			xfrm_dispatch(d->xfrm);
 		ipc_dispatch(d->ipc, pfd[SLOT_OUTPUT].revents);
+		/* after the packet path: it answers from what that left */
+		ctl_dispatch(d->ctl, &pfd[SLOT_CTL]);
 		xlate_tick(d->xlate);
 		notify_watchdog();
 	}
@@ -218,6 +268,10 @@ int main(int argc, char **argv)
 	sigset_t waitmask;
 	int status = 1;
 
+	/* the admin's view: a program of its own in this binary */
+	if (argc > 1 && (!strcmp(argv[1], "status") ||
+			 !strcmp(argv[1], "metrics")))
+		return status_main(argc - 1, argv + 1);
 	options_parse(argc, argv, &c);
 	if (c.print_rules) {
 		nft_print(stdout, &c.nft);
@@ -229,8 +283,10 @@ int main(int argc, char **argv)
 	setup_signals(&waitmask);
 	notify_init();
 	/* already that user (a unit with User=): nothing to switch */
-	if (c.user && geteuid() == c.user_uid && getegid() == c.user_gid)
+	if (c.user && geteuid() == c.user_uid && getegid() == c.user_gid) {
 		c.user = NULL;
+		c.ctl.owner = (uid_t)-1;
+	}
 	if (c.user && geteuid() != 0) {
 		log_warnx("--user %s: only root can switch users", c.user);
 		return 1;

@@ -34,7 +34,7 @@ static const char usage_text[] =
 "                 [--sccrq-rate N] [--no-translate] [--sa-marks]\n"
 "                 [--require-ipsec] [--fdstore]\n"
 "                 [--print-rules] [--user NAME] [--output-owner USER]\n"
-"                 [--syslog] [-d] [-h] [-V]\n"
+"                 [--control PATH] [--syslog] [-d] [-h] [-V]\n"
 "\n"
 "  -n, --queue NUM        netfilter queue to read (0-65535, default 0)\n"
 "  -o, --output PATH      AF_UNIX datagram socket of the L2TP daemon;\n"
@@ -90,6 +90,8 @@ static const char usage_text[] =
 "      --output-owner USER\n"
 "                         also send to an output socket of this user\n"
 "                         (name or uid; root's are always trusted)\n"
+"      --control PATH     control socket for l2tp-nfqd status (default\n"
+"                         " CTL_DEFAULT_PATH ", none: no socket)\n"
 "      --syslog           log to syslog instead of standard error\n"
 "  -d, --debug            log more (repeatable)\n"
 "  -h, --help             show this help and exit\n"
@@ -120,6 +122,7 @@ enum {
 	OPT_NO_TRANSLATE,
 	OPT_PER_MARK,
 	OPT_SCCRQ_RATE,
+	OPT_CONTROL,
 };
 
 static const struct option long_options[] = {
@@ -150,6 +153,7 @@ static const struct option long_options[] = {
 	{ "no-translate",	no_argument,	   NULL, OPT_NO_TRANSLATE },
 	{ "tunnels-per-mark",	required_argument, NULL, OPT_PER_MARK },
 	{ "sccrq-rate",		required_argument, NULL, OPT_SCCRQ_RATE },
+	{ "control",		required_argument, NULL, OPT_CONTROL },
 	{ "debug",		no_argument,	   NULL, 'd' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -244,6 +248,9 @@ static void defaults(struct config *c)
 	c->nft.tunnel_max = 65536;
 	c->nft.sccrq_rate = 20;
 	c->per_mark = 64;
+	c->ctl.path = CTL_DEFAULT_PATH;
+	c->ctl.owner = (uid_t)-1;
+	c->ctl.group = (gid_t)-1;
 	/* for tests of the fallback on kernels that have owned tables */
 	c->nft.owner = !getenv("L2TP_NFQD_NO_OWNER");
 }
@@ -350,6 +357,23 @@ static void set_output(struct config *c, const char *arg)
 	c->ipc.path = arg;
 }
 
+static void set_control(struct config *c, const char *arg)
+{
+	c->ctl.required = 1;
+	if (!strcmp(arg, "none")) {
+		c->ctl.path = NULL;
+		return;
+	}
+	if (*arg != '/')
+		usage_error("--control: '%s' is not an absolute path", arg);
+	if (strlen(arg) > IPC_PATH_MAX)
+		usage_error("--control: path longer than %zu bytes, the "
+			    "AF_UNIX limit", IPC_PATH_MAX);
+	if (arg[strlen(arg) - 1] == '/')
+		usage_error("--control: '%s' names a directory", arg);
+	c->ctl.path = arg;
+}
+
 /* Every other option; exits on what it does not know. */
 static void daemon_option(struct config *c, int opt, const char *arg,
 			  char **argv)
@@ -388,6 +412,9 @@ static void daemon_option(struct config *c, int opt, const char *arg,
 		break;
 	case OPT_OUTPUT_OWNER:
 		c->ipc.owner = parse_owner(arg);
+		break;
+	case OPT_CONTROL:
+		set_control(c, arg);
 		break;
 	case OPT_SYSLOG:
 		c->use_syslog = 1;
@@ -438,4 +465,65 @@ void options_parse(int argc, char **argv, struct config *c)
 	/* the daemon decides which SA answers enter: it fails closed */
 	c->queue.fail_closed = c->nft.tunnel_marks;
 	c->handler.tunnel_marks = c->nft.tunnel_marks;
+	/* the daemon removes its socket as that user */
+	if (c->user) {
+		c->ctl.owner = c->user_uid;
+		c->ctl.group = c->user_gid;
+	}
+}
+
+static void report_num(ctl_option_fn *fn, void *arg, const char *name,
+		       const char *fmt, unsigned long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), fmt, v);
+	fn(arg, name, buf);
+}
+
+static void report_flag(ctl_option_fn *fn, void *arg, const char *name,
+			int v)
+{
+	fn(arg, name, v ? "yes" : "no");
+}
+
+/* What shapes the table. */
+static void report_rules(const struct config *c, ctl_option_fn *fn,
+			 void *arg)
+{
+	const struct nft_cfg *n = &c->nft;
+	char prio[16];
+
+	report_flag(fn, arg, "manage-rules", c->manage_rules);
+	fn(arg, "table", n->table);
+	snprintf(prio, sizeof(prio), "%d", n->priority);
+	fn(arg, "priority", prio);
+	report_num(fn, arg, "port", "%lu", n->port);
+	fn(arg, "ipsec-check", n->ipsec_check ? "secpath" : "none");
+	report_flag(fn, arg, "connmark", n->connmark);
+	report_flag(fn, arg, "tunnel-marks", n->tunnel_marks);
+	report_num(fn, arg, "tunnel-mark-timeout", "%lu", n->tunnel_timeout);
+	report_num(fn, arg, "tunnel-marks-max", "%lu", n->tunnel_max);
+	report_num(fn, arg, "tunnels-per-mark", "%lu", c->per_mark);
+	report_num(fn, arg, "sccrq-rate", "%lu", n->sccrq_rate);
+	report_flag(fn, arg, "translate", !c->no_translate);
+	report_flag(fn, arg, "sa-marks", n->sa_marks);
+	report_flag(fn, arg, "require-ipsec", n->require_ipsec);
+	report_flag(fn, arg, "fdstore", n->fdstore);
+}
+
+void options_report(const struct config *c, ctl_option_fn *fn, void *arg)
+{
+	report_num(fn, arg, "queue", "%lu", c->queue.num);
+	fn(arg, "output", c->ipc.path ? c->ipc.path : "none");
+	if (c->ipc.owner != (uid_t)-1)
+		report_num(fn, arg, "output-owner", "%lu", c->ipc.owner);
+	report_num(fn, arg, "format", "%lu", (unsigned long)c->handler.format);
+	report_num(fn, arg, "backlog", "%lu", c->ipc.backlog);
+	report_num(fn, arg, "queue-maxlen", "%lu", c->queue.maxlen);
+	report_num(fn, arg, "mark-mask", "0x%lx", c->handler.mark_mask);
+	report_flag(fn, arg, "ct-lookup", c->ct_lookup);
+	report_rules(c, fn, arg);
+	fn(arg, "user", c->user ? c->user : "none");
+	fn(arg, "control", c->ctl.path ? c->ctl.path : "none");
 }

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include "ctl/ctl.h"
 #include "packet/handler.h"
 #include "packet/ipc.h"
 #include "nft/nft_schema.h"
@@ -15,6 +16,7 @@ struct config {
 	struct ipc_cfg ipc;
 	struct handler_cfg handler;
 	struct nft_cfg nft;
+	struct ctl_cfg ctl;
 	int ct_lookup;		/* ask conntrack for missing marks */
 	int manage_rules;	/* install the table (else --no-rules) */
 	int print_rules;
@@ -30,5 +32,7 @@ struct config {
 /* Fill @c from the command line; exits 2 with the usage on errors, 0
  * after --help and --version. */
 void options_parse(int argc, char **argv, struct config *c);
+/* The options in force, each as (name, value), for the control socket. */
+void options_report(const struct config *c, ctl_option_fn *fn, void *arg);
 
 #endif

@@ -29,6 +29,8 @@ int main(void)
 	test_xfrm_parse();
 	test_xfrm_db();
 	test_nft_sa();
+	test_ctl();
+	test_status_daemon();
 	test_status_kernel();
 	printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;

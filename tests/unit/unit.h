@@ -45,6 +45,8 @@ void test_kl2tp(void);
 void test_xfrm_parse(void);
 void test_xfrm_db(void);
 void test_nft_sa(void);
+void test_ctl(void);
+void test_status_daemon(void);
 void test_status_kernel(void);
 
 /* An L2TP control message under construction. */
