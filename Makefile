@@ -212,7 +212,11 @@ install: all
 	install -m 644 doc/l2tp-nfq-listen.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 doc/l2tp-nfqd.8 $(DESTDIR)$(MANDIR)/man8/
 	$(SUBST) contrib/l2tp-nfqd.service >$(DESTDIR)$(UNITDIR)/l2tp-nfqd.service
-	chmod 644 $(DESTDIR)$(UNITDIR)/l2tp-nfqd.service
+	$(SUBST) contrib/l2tp-nfqd-metrics.service \
+		>$(DESTDIR)$(UNITDIR)/l2tp-nfqd-metrics.service
+	install -m 644 contrib/l2tp-nfqd-metrics.timer $(DESTDIR)$(UNITDIR)/
+	chmod 644 $(DESTDIR)$(UNITDIR)/l2tp-nfqd.service \
+		$(DESTDIR)$(UNITDIR)/l2tp-nfqd-metrics.service
 	install -m 644 contrib/l2tp-nfqd.sysusers \
 		$(DESTDIR)$(SYSUSERSDIR)/l2tp-nfqd.conf
 
@@ -223,6 +227,8 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/l2tp-nfq-listen.1 \
 		$(DESTDIR)$(MANDIR)/man8/l2tp-nfqd.8 \
 		$(DESTDIR)$(UNITDIR)/l2tp-nfqd.service \
+		$(DESTDIR)$(UNITDIR)/l2tp-nfqd-metrics.service \
+		$(DESTDIR)$(UNITDIR)/l2tp-nfqd-metrics.timer \
 		$(DESTDIR)$(SYSUSERSDIR)/l2tp-nfqd.conf
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/l2tp-nfq
 

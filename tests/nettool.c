@@ -46,6 +46,10 @@
  *       MS before a restart (200).  Prints "ready PID", "stored NAME",
  *       "exited STATUS", "pollerr NAME" then "dropped NAME" or "kept
  *       NAME (FDPOLL=0)".
+ *   nettool seqanswer PATH TEXT         a stand-in control socket: binds a
+ *       SOCK_SEQPACKET listener at PATH, prints "ready", answers each
+ *       request of one connection with TEXT ("\n" in it: newlines),
+ *       prints each request, exits when the client closes
  * DST may be IPv4 or IPv6.
  */
 #include <arpa/inet.h>
@@ -947,6 +951,44 @@ static int do_esp(int argc, char **argv)
 	return 0;
 }
 
+static int do_seqanswer(int argc, char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char text[4096], req[4096];
+	size_t o = 0;
+	const char *p;
+	ssize_t n;
+	int fd, c;
+
+	if (argc < 4 || strlen(argv[2]) >= sizeof(sun.sun_path))
+		return 2;
+	for (p = argv[3]; *p && o < sizeof(text) - 1; p++)
+		if (p[0] == '\\' && p[1] == 'n') {
+			text[o++] = '\n';
+			p++;
+		} else {
+			text[o++] = *p;
+		}
+	strcpy(sun.sun_path, argv[2]);
+	unlink(sun.sun_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    listen(fd, 1))
+		die("seqanswer");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("ready\n");
+	c = accept(fd, NULL, NULL);
+	if (c < 0)
+		die("seqanswer: accept");
+	while ((n = recv(c, req, sizeof(req) - 1, 0)) > 0) {
+		req[n] = 0;
+		printf("request %s\n", req);
+		if (send(c, text, o, 0) < 0)
+			die("seqanswer: send");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -970,5 +1012,7 @@ int main(int argc, char **argv)
 		return do_esp(argc, argv);
 	if (!strcmp(argv[1], "supervise"))
 		return do_supervise(argc, argv);
+	if (!strcmp(argv[1], "seqanswer"))
+		return do_seqanswer(argc, argv);
 	return 2;
 }
