@@ -174,6 +174,8 @@ int st_read_xfrm(struct st_view *v)
 	size_t i;
 	int ret;
 
+	if (!v->n)
+		return 0;
 	memset(&x, 0, sizeof(x));
 	buf = malloc(XFRM_DUMP_BUF);
 	if (!buf)
