@@ -35,6 +35,8 @@ static const char usage_text[] =
 "                 [--require-ipsec] [--fdstore]\n"
 "                 [--print-rules] [--user NAME] [--output-owner USER]\n"
 "                 [--control PATH] [--syslog] [-d] [-h] [-V]\n"
+"       l2tp-nfqd status [--json] [--table NAME] [--control PATH]\n"
+"       l2tp-nfqd metrics [-o FILE] [--table NAME] [--control PATH]\n"
 "\n"
 "  -n, --queue NUM        netfilter queue to read (0-65535, default 0)\n"
 "  -o, --output PATH      AF_UNIX datagram socket of the L2TP daemon;\n"

@@ -141,6 +141,8 @@ for rel in $RELEASES; do
 		"grep -q '^l2tp-nfqd:x:$(in_root id -g l2tp-nfqd):' '$R/etc/group'"
 	for f in usr/sbin/l2tp-nfqd usr/bin/l2tp-nfq-listen \
 		 lib/systemd/system/l2tp-nfqd.service \
+		 lib/systemd/system/l2tp-nfqd-metrics.service \
+		 lib/systemd/system/l2tp-nfqd-metrics.timer \
 		 usr/lib/sysusers.d/l2tp-nfqd.conf etc/default/l2tp-nfqd \
 		 usr/share/man/man8/l2tp-nfqd.8.gz \
 		 usr/share/man/man1/l2tp-nfq-listen.1.gz \

@@ -10,6 +10,8 @@ for f in usr/sbin/l2tp-nfqd usr/bin/l2tp-nfq-listen \
 	 usr/include/l2tp-nfq/l2tp-nfqd.h usr/lib/pkgconfig/l2tp-nfqd.pc \
 	 usr/share/man/man8/l2tp-nfqd.8 usr/share/man/man1/l2tp-nfq-listen.1 \
 	 lib/systemd/system/l2tp-nfqd.service \
+	 lib/systemd/system/l2tp-nfqd-metrics.service \
+	 lib/systemd/system/l2tp-nfqd-metrics.timer \
 	 usr/lib/sysusers.d/l2tp-nfqd.conf; do
 	check "installed $f" test -s "$ROOT/$f"
 done
@@ -96,7 +98,8 @@ check "make uninstall leaves no file" \
 	test -z "$(find "$ROOT" -type f)"
 
 # the man page documents exactly the options --help lists
-"$DAEMON" --help | grep -oE -- '--[a-z-]+' | sort -u >"$TMP/help.opts"
+"$DAEMON" --help | grep -v '^ *l2tp-nfqd \(status\|metrics\)' |
+	grep -oE -- '--[a-z-]+' | sort -u >"$TMP/help.opts"
 sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$TOP/doc/l2tp-nfqd.8" |
 	sed 's/\\-/-/g' | grep -oE -- '--[a-z-]+' | sort -u >"$TMP/man.opts"
 check "man page OPTIONS = --help options" cmp -s "$TMP/help.opts" "$TMP/man.opts"
@@ -105,6 +108,14 @@ sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$TOP/doc/l2tp-nfqd.8" |
 "$DAEMON" --help | sed -n '1,/^$/p' | grep -oE -- '-(-[a-z-]+|[a-zA-Z])\b' |
 	sort -u >"$TMP/help.syn"
 check "man page SYNOPSIS = --help usage" cmp -s "$TMP/help.syn" "$TMP/man.syn"
+# ... and its STATUS section those of status --help and metrics --help
+{ "$DAEMON" status --help; "$DAEMON" metrics --help; } |
+	grep -oE -- '--[a-z-]+' | grep -vx -- --help | sort -u >"$TMP/shelp.opts"
+sed -n '/^\.SH STATUS/,/^\.SH SIGNALS/p' "$TOP/doc/l2tp-nfqd.8" |
+	sed 's/\\-/-/g' | grep -oE -- '--[a-z-]+' | sort -u >"$TMP/sman.opts"
+check "man page STATUS names every option of status and metrics --help" sh -c \
+	"[ -s '$TMP/shelp.opts' ] && [ -z \"\$(comm -23 '$TMP/shelp.opts' '$TMP/sman.opts')\" ]" ||
+	comm -23 "$TMP/shelp.opts" "$TMP/sman.opts"
 # and the receiver's
 "$B/l2tp-nfq-listen" --help | grep -oE -- '-(-[a-z-]+|[a-zA-Z])\b' |
 	sort -u >"$TMP/lhelp.opts"
@@ -119,6 +130,12 @@ if command -v systemd-analyze >/dev/null; then
 		>"$TMP/l2tp-nfqd.service"
 	check "systemd-analyze verify" \
 		systemd-analyze verify --man=no "$TMP/l2tp-nfqd.service"
+	sed "s|@SBINDIR@|$B|" "$TOP/contrib/l2tp-nfqd-metrics.service" \
+		>"$TMP/l2tp-nfqd-metrics.service"
+	cp "$TOP/contrib/l2tp-nfqd-metrics.timer" "$TMP/"
+	check "systemd-analyze verify the metrics service and timer" \
+		systemd-analyze verify --man=no "$TMP/l2tp-nfqd-metrics.service" \
+		"$TMP/l2tp-nfqd-metrics.timer"
 else
 	no "systemd-analyze verify: systemd-analyze missing"
 fi
