@@ -11,7 +11,8 @@
 #               unpacked Libreswan, see prepare; default $TOP/build-vm/
 #               libreswan);
 #   functions   ok, no, check WHAT CMD..., wait_until SECONDS CMD...,
-#               dump FILE [LINES], in_ns NS CMD..., lac_conf FILE PORT
+#               dump FILE [LINES], in_ns NS CMD..., status_check
+#               (tests/vm/status.sh), lac_conf FILE PORT
 #               USERSPACE PPPOPTS (an xl2tpd LAC that dials 203.0.113.2);
 #   a charon in c1 and in c2 (STRONGSWAN_CONF=$W/<ns>/strongswan.conf,
 #               vici socket $W/<ns>/charon.vici) loading at least the
@@ -33,8 +34,9 @@
 # to its mark; Debian's xl2tpd (force userspace = yes) as LNS and as LAC
 # on both clients: with --sa-marks --tunnel-marks both tunnels and both
 # PPP calls come up and both links carry pings at the same time; without
-# --sa-marks (--tunnel-marks alone) no tunnel does; the daemon's debug log
-# holds none of the SAs' keys.
+# --sa-marks (--tunnel-marks alone) no tunnel does; `l2tp-nfqd status`
+# names each tunnel's mark and the reqid and SPIs of its SA; the daemon's
+# debug log holds none of the SAs' keys.
 
 if [ "${1:-}" = prepare ]; then
 	# on the host: Libreswan conflicts with strongSwan's packages, so it
@@ -260,6 +262,7 @@ else
 		{ dump "$LW/srv/ppp.log" 20; dump "$LW/c1/ppp.log" 20; }
 	check "both PPP links carry pings at the same time" ls_pings ||
 		{ dump "$LW/c1.ping"; dump "$LW/c2.ping"; }
+	status_check "Libreswan, --sa-marks" "$D" 203.0.113.1 -
 	check "the SCCRQs' messages carried the clients' marks" sh -c \
 		"for m in $(echo $lmarks); do
 			grep -q \"SCCRQ from .*mark \$m\" '$LW/daemon.log' || exit 1

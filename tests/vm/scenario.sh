@@ -761,6 +761,12 @@ check "$what: l2tp-nfqd rewrites the second SCCRQ's ID, the server's xl2tpd esta
 	{ dump $W/daemon5.out 30; xl2tpd_dump ids; }
 check "$what: two calls up on the server" test "$(calls)" -eq 2 ||
 	xl2tpd_dump ids
+. "$TOP/tests/vm/status.sh"
+if [ $mode = kernel ]; then
+	status_check "$what" "$D" 203.0.113.1 "$tx" ppp
+else
+	status_check "$what" "$D" 203.0.113.1 "$tx"
+fi
 traffic c1 c2
 check "$what: c1's and c2's PPP links carry $NP pings each way at the same time" \
 	both_full || xl2tpd_dump ids

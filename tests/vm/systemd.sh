@@ -603,6 +603,19 @@ check "l2tp-nfqd translates the second, xl2tpd.service establishes two tunnels f
 	{ xl2tpd_dump; jdump 0 20; }
 check "two calls up (two PPP links on the server)" test "$(calls)" -eq 2 ||
 	xl2tpd_dump
+# which client is which: the package's l2tp-nfqd status, as root, asks
+# the daemon (user l2tp-nfqd) on /run/l2tp-nfqd/control, the unit's
+# RuntimeDirectory=
+STATUS_IN=
+. "$TOP/tests/vm/status.sh"
+stx=$(echo "$(lns_remotes)" | tr ' ' '\n' | grep -vx 1 | head -n1)
+check "the control socket: /run/l2tp-nfqd/control, of user l2tp-nfqd, mode 0600" \
+	test "$(stat -c '%U %a' /run/l2tp-nfqd/control 2>&1)" = "l2tp-nfqd 600"
+if [ $mode = kernel ]; then
+	status_check "under systemd" /usr/sbin/l2tp-nfqd $PEER "$stx" ppp
+else
+	status_check "under systemd" /usr/sbin/l2tp-nfqd $PEER "$stx"
+fi
 
 # Pings over both PPP links at once, both ways, 5 a second: COUNT each
 # or until pings_stop
