@@ -516,13 +516,97 @@ static int print_json(FILE *f, struct st_view *v)
 static const struct {
 	const char *name, *help;
 } helps[] = {
+	/* status.c's own */
 	{ "up", "Whether the daemon answered on its control socket." },
-	{ "tunnels", "Tunnels in the kernel's maps, by family and whether "
-		     "their ID was translated." },
-	{ "tunnels_bound", "Tunnels whose L2TP daemon's ID is bound to "
-			   "their SA." },
-	{ "uptime_seconds", "Seconds since the daemon started." },
 	{ "info", "The daemon's version, with value 1." },
+	{ "uptime_seconds", "Seconds since the daemon started." },
+	{ "tunnels", "Tunnels known, by family and whether the L2TP daemon "
+		     "sees another ID than the client's." },
+	{ "tunnels_bound", "Tunnels whose L2TP daemon's ID is bound to their "
+			   "SA, by family." },
+	/* the queue */
+	{ "queue_packets_total", "Packets read from the netfilter queue." },
+	{ "queue_verdict_batches_total", "Batch verdicts given." },
+	{ "queue_rewritten_total", "Packets accepted rewritten (translated "
+				   "tunnel IDs)." },
+	{ "queue_verdict_drops_total", "Packets dropped by a verdict." },
+	{ "queue_unreadable_total", "Queued packets that could not be read "
+				    "whole, dropped." },
+	{ "queue_verdict_errors_total", "Verdicts the kernel refused." },
+	{ "queue_receive_errors_total", "Errors reading the queue." },
+	/* one packet */
+	{ "sccrqs_total", "SCCRQs seen." },
+	{ "sccrqs_forwarded_total", "SCCRQs told to the L2TP daemon." },
+	{ "sccrq_marks_total", "SCCRQs by where their mark came from." },
+	{ "sccrqs_no_mark_total", "SCCRQs without a mark." },
+	{ "sccrqs_unsupported_total", "SCCRQs the message format cannot "
+				      "carry (IPv6 in format 1)." },
+	{ "conntrack_errors_total", "Failed conntrack lookups." },
+	{ "conntrack_deferred_total", "SCCRQs looked up again after their "
+				      "verdict." },
+	{ "stopccns_total", "StopCCNs seen." },
+	{ "sccrps_total", "The L2TP daemon's SCCRPs seen." },
+	{ "sccrps_unreadable_total", "SCCRPs that could not be parsed." },
+	{ "packets_rejected_total", "Queued packets the parser refused, by "
+				    "reason." },
+	{ "packets_dropped_total", "Queued packets dropped with "
+				   "--tunnel-marks, by reason." },
+	/* --tunnel-marks */
+	{ "tunnels_translated_total", "Tunnels whose ID was translated." },
+	{ "stopccns_translated_total", "StopCCNs rewritten to the ID the "
+				       "L2TP daemon knows." },
+	{ "tunnels_forgotten_total", "Tunnels forgotten by a sweep." },
+	{ "sccrqs_dropped_total", "SCCRQs dropped unbound, by reason." },
+	{ "tunnels_bound_total", "Tunnels whose L2TP daemon's ID was bound "
+				 "to their SA." },
+	{ "tunnels_bound_takeover_total", "Bindings that took an ID over "
+					  "from an older tunnel." },
+	{ "sccrps_unbound_total", "SCCRPs of tunnels the daemon did not "
+				  "bind." },
+	{ "sccrps_dropped_total", "SCCRPs dropped: their binding was not "
+				  "committed." },
+	{ "map_elements_written_total", "Tunnel set elements written." },
+	{ "map_transactions_total", "nftables transactions of tunnel set "
+				    "elements." },
+	{ "map_elements_refused_total", "Tunnel set elements the kernel "
+					"refused, by reason." },
+	{ "tunnels_expired_total", "Tunnels removed from the maps after "
+				   "their timeout." },
+	/* the output */
+	{ "output_messages_sent_total", "Messages sent to the L2TP daemon." },
+	{ "output_backlog", "Messages waiting for the L2TP daemon." },
+	{ "output_dropped_total", "Messages dropped: the backlog was full." },
+	{ "output_send_errors_total", "Failed sends to the L2TP daemon." },
+	{ "output_connects_total", "Connections to the L2TP daemon's "
+				   "socket." },
+	{ "output_refused_total", "Output sockets refused: owned by another "
+				  "user." },
+	/* --sa-marks */
+	{ "sa_marks_policies", "IPsec policies that stamp a mark." },
+	{ "sa_marks_reqids", "Reqids in the SA maps." },
+	{ "sa_marks_marks", "Marks with a chain of their own." },
+	{ "sa_marks_sas", "IPsec SAs that stamp a mark." },
+	{ "sa_marks_esp_keys", "ESP keys (peer, port, SPI) in the SA maps." },
+	{ "sa_marks_conflicts_total", "Reqids or ESP keys seen with two "
+				      "marks." },
+	{ "sa_marks_events_total", "XFRM events read." },
+	{ "sa_marks_events_malformed_total", "Malformed XFRM events." },
+	{ "sa_marks_events_lost_total", "Times XFRM events were lost." },
+	{ "sa_marks_dumps_total", "Full XFRM dumps." },
+	{ "sa_marks_map_changes_total", "SA map changes made." },
+	{ "sa_marks_transactions_total", "nftables transactions of SA map "
+					 "changes." },
+	{ "sa_marks_map_changes_refused_total", "SA map changes the kernel "
+						"refused." },
+	/* the kernel's counters in the table's rules */
+	{ "nft_sccrqs_queued_packets_total", "SCCRQs the table queued." },
+	{ "nft_stopccns_queued_packets_total", "StopCCNs the table queued." },
+	{ "nft_sccrps_queued_packets_total", "The L2TP daemon's SCCRPs the "
+					     "table queued." },
+	{ "nft_dropped_packets_total", "Packets the table's rules dropped, "
+				       "by reason." },
+	{ "nft_guard_dropped_packets_total", "Cleartext L2TP the guard "
+					     "table dropped, by direction." },
 };
 
 static const char *help_of(const char *name)

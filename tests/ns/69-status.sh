@@ -211,6 +211,8 @@ prom_check() {
 }
 check "metrics: the Prometheus text format (parsed by the test)" \
 	prom_check "$TMP/m.prom"
+check "metrics: every metric has a help text of its own" sh -c \
+	"! grep '^# HELP .*see l2tp-nfqd(8)' '$TMP/m.prom'"
 if PROMTOOL=$(promtool_path); then
 	check "metrics: promtool check metrics" sh -c \
 		"'$PROMTOOL' check metrics <'$TMP/m.prom'"
