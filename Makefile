@@ -112,11 +112,13 @@ $(B)/lac: $(call obj,tests/lac.c)
 # libFuzzer over the packet parsers and the encoder (clang)
 FUZZ_TIME  ?= 60
 FUZZ_CC    ?= clang
-build-fuzz/fuzz-l2tp: tests/fuzz.c $(PURE_SRCS) $(wildcard src/*.h src/*/*.h include/l2tp-nfq/*.h)
+# ... and the status command's reader of the daemon's replies
+FUZZ_SRCS  := $(PURE_SRCS) src/status/view.c src/status/daemon.c
+build-fuzz/fuzz-l2tp: tests/fuzz.c $(FUZZ_SRCS) $(wildcard src/*.h src/*/*.h include/l2tp-nfq/*.h)
 	@mkdir -p build-fuzz
 	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined $(CPPFLAGS) \
-		-o $@ tests/fuzz.c $(PURE_SRCS)
+		-o $@ tests/fuzz.c $(FUZZ_SRCS)
 
 fuzz:
 	$(Q)EXTRA_PKGS=clang tests/deps.sh

@@ -7,6 +7,10 @@
  * does with a parsed message: its Assigned Tunnel ID rewritten in place
  * with a fresh UDP checksum (pkt_udp_write16), then read back.
  *
+ * The same bytes also go, as a reply datagram of the daemon's control
+ * socket, to the status command's parser (st_daemon_parse): whatever it
+ * keeps is NUL-terminated and within its fields.
+ *
  * Input: an IP packet.  The last byte, when present, also cuts the copy
  * short to exercise packets longer than the queue's copy range.  Each
  * copy is a buffer of its own, exactly as long as the bytes copied, so
@@ -18,9 +22,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <l2tp-nfq/l2tp-nfqd.h>
 
+#include "status/daemon.h"
+#include "status/view.h"
 #include "wire/bytes.h"
 #include "wire/l2tp.h"
 #include "wire/msg.h"
@@ -226,8 +233,35 @@ static void raw(const uint8_t *data, size_t caplen, size_t size)
 	free(copy);
 }
 
+/* A control socket reply: kept only as far as it is well formed. */
+static void status_reply(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size ? size : 1);
+	struct st_view v;
+	size_t next = 0, i;
+	int ret;
+
+	if (!buf)
+		return;
+	memcpy(buf, data, size);
+	memset(&v, 0, sizeof(v));
+	ret = st_daemon_parse(buf, size, &v, &next);
+	must(ret == 0 || ret == 1 || ret == -EPROTO || ret == -EBADMSG ||
+	     ret == -ENOMEM);
+	must(memchr(v.version, 0, sizeof(v.version)));
+	for (i = 0; i < v.n; i++)
+		must(memchr(v.t[i].host, 0, sizeof(v.t[i].host)) &&
+		     (v.t[i].family == AF_INET || v.t[i].family == AF_INET6));
+	for (i = 0; i < v.ncounters; i++)
+		must(memchr(v.counters[i].name, 0,
+			    sizeof(v.counters[i].name)));
+	st_view_free(&v);
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	status_reply(data, size);
 	one(data, size, size);
 	if (size > 1)
 		one(data, size - data[size - 1] % size, size);
