@@ -205,3 +205,37 @@ unsigned int nl_drain_errors(struct mnl_socket *nl, uint32_t first,
 	}
 	return nerr;
 }
+
+int nl_dump_wiped(struct mnl_socket *nl, uint32_t seq, void *buf,
+		  size_t size, nl_data_cb cb, void *data)
+{
+	const struct nlmsghdr *nlh;
+	int ret = 0, done = 0, left;
+	ssize_t n;
+
+	while (!done && !ret) {
+		n = mnl_socket_recvfrom(nl, buf, size);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			ret = wait_readable(mnl_socket_get_fd(nl));
+			continue;
+		}
+		if (n < 0)
+			return -errno;
+		nlh = buf;
+		left = (int)n;
+		for (; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				done = 1;
+			else if (nlh->nlmsg_type == NLMSG_ERROR)
+				ret = ((const struct nlmsgerr *)
+				       mnl_nlmsg_get_payload(nlh))->error;
+			else
+				cb(nlh, data);
+		}
+		explicit_bzero(buf, (size_t)n);
+	}
+	return ret;
+}

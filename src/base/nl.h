@@ -46,6 +46,15 @@ unsigned int nl_drain_errors(struct mnl_socket *nl, uint32_t first,
 			     uint32_t n, nl_error_cb cb, void *data);
 
 /*
+ * nl_dump_wiped - read the replies to the dump numbered @seq (sent
+ * already) into @buf, each data message to @cb, and wipe @buf after each
+ * read: for dumps whose messages carry secrets (XFRM SAs' keys).
+ * Returns 0, or the dump's first error as -errno.
+ */
+int nl_dump_wiped(struct mnl_socket *nl, uint32_t seq, void *buf,
+		  size_t size, nl_data_cb cb, void *data);
+
+/*
  * nl_attr_u32be - find the big-endian u32 attribute @type in a run of
  * attributes (e.g. CTA_MARK in a conntrack message or in NFQA_CT).
  * Returns 0 and sets @val, or -ENOENT.

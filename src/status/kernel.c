@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/xfrm.h>
 
+#include "base/grow.h"
 #include "base/nl.h"
 #include "kl2tp/kl2tp_parse.h"
 #include "nft/nft_scan.h"
@@ -25,7 +25,6 @@
 #include "xfrm/xfrm_parse.h"
 
 #define XFRM_DUMP_BUF		65536
-#define XFRM_DUMP_WAIT_MS	5000
 #define PPPOL2TP_PROC		"/proc/net/pppol2tp"
 #define PPPOL2TP_PROC_MAX	(64u << 20)
 
@@ -110,17 +109,9 @@ int st_read_nft_counters(struct st_view *v, const char *table,
 	return put ? put : ret;
 }
 
-static int wait_readable(struct mnl_socket *nl)
+static void xfrm_add_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct pollfd pfd = { .fd = mnl_socket_get_fd(nl), .events = POLLIN };
-	int n;
-
-	do
-		n = poll(&pfd, 1, XFRM_DUMP_WAIT_MS);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return n ? 0 : -ETIMEDOUT;
+	stk_xfrm_add(data, nlh);
 }
 
 /* One XFRM dump into @x; SA messages carry keys: @buf is wiped after
@@ -130,38 +121,13 @@ static int xfrm_dump(struct mnl_socket *nl, uint32_t *seqp, uint16_t type,
 {
 	uint32_t seq = nl_seq(seqp);
 	size_t len = xfrm_build_dump(buf, size, type, seq);
-	const struct nlmsghdr *nlh;
-	int ret = 0, done = 0, left;
-	ssize_t n;
+	int ret;
 
 	if (!len)
 		return -EINVAL;
 	if (mnl_socket_sendto(nl, buf, len) < 0)
 		return -errno;
-	while (!done && !ret) {
-		n = mnl_socket_recvfrom(nl, buf, size);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			ret = wait_readable(nl);
-			continue;
-		}
-		if (n < 0)
-			return -errno;
-		nlh = (const struct nlmsghdr *)buf;
-		left = (int)n;
-		for (; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				done = 1;
-			else if (nlh->nlmsg_type == NLMSG_ERROR)
-				ret = ((const struct nlmsgerr *)
-				       mnl_nlmsg_get_payload(nlh))->error;
-			else
-				stk_xfrm_add(x, nlh);
-		}
-		explicit_bzero(buf, (size_t)n);
-	}
+	ret = nl_dump_wiped(nl, seq, buf, size, xfrm_add_cb, x);
 	return ret ? ret : x->err;
 }
 
@@ -210,19 +176,6 @@ struct ppp_read {
 	size_t ns, scap;
 	int err;
 };
-
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	size_t c = *cap ? 2 * *cap : 64;
-	void *q;
-
-	if (n < *cap)
-		return p;
-	q = realloc(p, c * size);
-	if (q)
-		*cap = c;
-	return q;
-}
 
 static void family_cb(const struct nlmsghdr *nlh, void *data)
 {

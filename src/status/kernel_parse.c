@@ -22,6 +22,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
+#include "base/grow.h"
 #include "nft/nft_expr.h"
 #include "status/kernel_parse.h"
 #include "wire/l2tp.h"
@@ -407,19 +408,6 @@ int stk_counters_put(struct st_view *v, const struct stk_counters *c)
 }
 
 /* --- XFRM ----------------------------------------------------------- */
-
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	size_t c = *cap ? 2 * *cap : 64;
-	void *q;
-
-	if (n < *cap)
-		return p;
-	q = realloc(p, c * size);
-	if (q)
-		*cap = c;
-	return q;
-}
 
 void stk_xfrm_add(struct stk_xfrm *x, const struct nlmsghdr *nlh)
 {

@@ -6,20 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/grow.h"
 #include "status/view.h"
-
-static void *grow(void *v, size_t *cap, size_t n, size_t size)
-{
-	size_t c = *cap ? 2 * *cap : 64;
-	void *p;
-
-	if (n < *cap)
-		return v;
-	p = realloc(v, c * size);
-	if (p)
-		*cap = c;
-	return p;
-}
 
 static size_t addr_len(int family)
 {

@@ -14,7 +14,6 @@
  * reads no key), and every receive buffer is wiped once read.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -159,17 +158,9 @@ static void commit(struct xfrm *x)
 	x->n = 0;
 }
 
-static int wait_reply(struct mnl_socket *nl)
+static void apply_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct pollfd pfd = { .fd = mnl_socket_get_fd(nl), .events = POLLIN };
-	int n;
-
-	do
-		n = poll(&pfd, 1, 5000);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return n ? 0 : -ETIMEDOUT;
+	apply(data, nlh);
 }
 
 /* One dump, applied as it comes; the buffer is wiped after each read. */
@@ -177,37 +168,11 @@ static int dump(struct xfrm *x, uint16_t type)
 {
 	uint32_t seq = nl_seq(&x->seq);
 	size_t len = xfrm_build_dump(x->rbuf, sizeof(x->rbuf), type, seq);
-	const struct nlmsghdr *nlh;
-	int ret = 0, done = 0, left;
-	ssize_t n;
 
 	if (mnl_socket_sendto(x->req, x->rbuf, len) < 0)
 		return -errno;
-	while (!done && !ret) {
-		n = mnl_socket_recvfrom(x->req, x->rbuf, sizeof(x->rbuf));
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			ret = wait_reply(x->req);
-			continue;
-		}
-		if (n < 0)
-			return -errno;
-		nlh = (const struct nlmsghdr *)x->rbuf;
-		left = (int)n;
-		for (; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				done = 1;
-			else if (nlh->nlmsg_type == NLMSG_ERROR)
-				ret = ((const struct nlmsgerr *)
-				       mnl_nlmsg_get_payload(nlh))->error;
-			else
-				apply(x, nlh);
-		}
-		explicit_bzero(x->rbuf, (size_t)n);
-	}
-	return ret;
+	return nl_dump_wiped(x->req, seq, x->rbuf, sizeof(x->rbuf), apply_cb,
+			     x);
 }
 
 /*
