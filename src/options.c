@@ -250,7 +250,7 @@ static void defaults(struct config *c)
 	c->nft.tunnel_max = 65536;
 	c->nft.sccrq_rate = 20;
 	c->per_mark = 64;
-	c->ctl.path = CTL_DEFAULT_PATH;
+	c->ctl.path = ctl_default_path();
 	c->ctl.owner = (uid_t)-1;
 	c->ctl.group = (gid_t)-1;
 	/* for tests of the fallback on kernels that have owned tables */

@@ -23,6 +23,9 @@ S6=2001:db8::2
 QNUM=$((ID % 60000 + 100))
 TMP=$(mktemp -d /tmp/l2nq-test.XXXXXX)
 SOCK=$TMP/nfq.sock
+# the daemons' control socket: theirs, not the host's /run/l2tp-nfqd/control
+L2TP_NFQD_CONTROL=$TMP/control
+export L2TP_NFQD_CONTROL
 PIDS=
 
 ok() {

@@ -53,12 +53,21 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "base/report.h"
 
 #define CTL_DEFAULT_PATH	"/run/l2tp-nfqd/control"
+/* The default path, unless the environment names another (absolute) one
+ * in L2TP_NFQD_CONTROL: the tests' daemons keep off the host's. */
+static inline const char *ctl_default_path(void)
+{
+	const char *env = getenv("L2TP_NFQD_CONTROL");
+
+	return env && env[0] == '/' ? env : CTL_DEFAULT_PATH;
+}
 #define CTL_REPLY_MAX		65536
 #define CTL_REQUEST_MAX		128
 #define CTL_CLIENTS		4

@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "ctl/ctl.h"
 #include "nft/nft_schema.h"
 #include "status/daemon.h"
 #include "status/kernel.h"
@@ -28,7 +29,6 @@
 #define VERSION "unknown"
 #endif
 
-#define CONTROL_DEFAULT	"/run/l2tp-nfqd/control"
 
 enum format { FMT_TEXT, FMT_JSON, FMT_PROM };
 
@@ -57,7 +57,7 @@ static void usage(FILE *f, const char *cmd)
 		"      --table NAME    the daemon's table (default %s)\n"
 		"      --control PATH  its control socket (default %s)\n"
 		"  -h, --help          this text\n",
-		NFT_DEFAULT_TABLE, CONTROL_DEFAULT);
+		NFT_DEFAULT_TABLE, ctl_default_path());
 }
 
 static int bad_use(const char *cmd, const char *why)
@@ -751,7 +751,7 @@ static int write_file(struct st_view *v, const struct status_opts *o)
 int status_main(int argc, char **argv)
 {
 	struct status_opts o = { .cmd = argv[0], .table = NFT_DEFAULT_TABLE,
-				 .control = CONTROL_DEFAULT };
+				 .control = ctl_default_path() };
 	struct st_view v;
 	int ret;
 
