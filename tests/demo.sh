@@ -83,7 +83,7 @@ step "The L2TP daemon's socket: the reference receiver listens on it"
 LPID=$!
 step "Starting l2tp-nfqd on the server (--manage-rules --ipsec-check none)"
 ip netns exec $SRV "$B/l2tp-nfqd" -n 1 -o "$SOCK" --ipsec-check none \
-	2>"$TMP/daemon.log" &
+	--control "$TMP/control" 2>"$TMP/daemon.log" &
 DPID=$!
 i=0
 while ! grep -q 'installed' "$TMP/daemon.log" && [ $i -lt 50 ]; do
@@ -110,6 +110,10 @@ echo "  Same peer address (the NAT's), a different mark for each tunnel:"
 echo "  the L2TP daemon sets SO_MARK on each tunnel's socket, and each"
 echo "  reply leaves over its own client's SA."
 n=$(grep -c '^format' "$TMP/listen.out")
+
+step "l2tp-nfqd status: what the daemon counted (with --tunnel-marks it lists each tunnel too)"
+ip netns exec $SRV "$B/l2tp-nfqd" status --control "$TMP/control" |
+	grep -v '^options:' | grep -v ' 0$' | sed 's/^/  /'
 kill "$DPID"; wait "$DPID"; DPID=
 step "l2tp-nfqd stopped: its table is gone with it"
 ip netns exec $SRV nft list tables | sed 's/^/  /'
