@@ -63,6 +63,30 @@ struct nft_elem {
 	void *tag;		/* the caller's, told back if it fails */
 };
 
+/* One element of a tunnel set as the kernel lists it: (peer . ID) and
+ * what it holds. */
+struct nft_elem_read {
+	int family;			/* AF_INET, AF_INET6 */
+	uint8_t peer[16];		/* network order, zero-padded */
+	uint16_t id;
+	uint32_t data;			/* tunnels: the mark (as the kernel
+					 * holds it); xlate, lns: an ID */
+	int has_timeout, has_expiration;
+	uint64_t timeout, expiration;	/* ms */
+};
+
+/*
+ * nft_elem_read - one listed element of set @set (TS_TUNNELS, TS_XLATE,
+ * TS_LNS, TS_LIVE) of @family: its key must be the address and a 16-bit
+ * ID (each padded to 4 bytes, as the kernel keeps concatenations), its
+ * data 4 bytes (tunnels) or one ID (xlate, lns), none for live.  0, or
+ * -EINVAL for an element of any other shape.  For tmap.c's sweeps and
+ * the status alike.
+ */
+struct nftnl_set_elem;
+int nft_elem_read(struct nftnl_set_elem *e, int family, enum tunnel_set set,
+		  struct nft_elem_read *x);
+
 #define NFT_ELEM_BUF(n)	(2 * (512 + (size_t)(n) * 256))
 
 /*

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The sets of --tunnel-marks (see nft_batch.h) and their elements, as
- * netlink messages.  The sets carry nft's own description of their keys
- * and values ("typeof ip daddr . @th,96,16 : meta mark"), so that `nft
- * list` shows them as --print-rules writes them.  Pure.
+ * The sets of --tunnel-marks (see nft_schema.h) and their elements, as
+ * netlink messages, and an element as the kernel lists it.  The sets
+ * carry nft's own description of their keys and values ("typeof ip
+ * daddr . @th,96,16 : meta mark"), so that `nft list` shows them as
+ * --print-rules writes them.  Pure.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -213,4 +215,52 @@ size_t nft_build_elems(char *buf, size_t size, const struct nft_cfg *cfg,
 	}
 	*first = seqs.first;
 	return batch_finish(&ctx, err);
+}
+
+int nft_elem_read(struct nftnl_set_elem *e, int family, enum tunnel_set set,
+		  struct nft_elem_read *x)
+{
+	size_t alen = family == AF_INET6 ? 16 : 4;
+	const uint8_t *key, *data;
+	uint32_t klen = 0, dlen = 0;
+	uint16_t id;
+
+	memset(x, 0, sizeof(*x));
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
+	/* the ID takes a register's 4 bytes in the concatenation */
+	if (!key || klen != alen + 4)
+		return -EINVAL;
+	data = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &dlen);
+	switch (set) {
+	case TS_TUNNELS:
+		if (!data || dlen != 4)
+			return -EINVAL;
+		memcpy(&x->data, data, 4);	/* meta mark: host order */
+		break;
+	case TS_XLATE:
+	case TS_LNS:
+		if (!data || dlen != 2)
+			return -EINVAL;
+		memcpy(&id, data, 2);
+		x->data = ntohs(id);
+		break;
+	case TS_LIVE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	x->family = family;
+	memcpy(&x->peer, key, alen);
+	memcpy(&id, key + alen, 2);
+	x->id = ntohs(id);
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT)) {
+		x->has_timeout = 1;
+		x->timeout = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT);
+	}
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION)) {
+		x->has_expiration = 1;
+		x->expiration = nftnl_set_elem_get_u64(e,
+						NFTNL_SET_ELEM_EXPIRATION);
+	}
+	return 0;
 }

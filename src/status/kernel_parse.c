@@ -34,55 +34,7 @@ static size_t addr_len(int family)
 
 /* --- the tunnel sets ------------------------------------------------ */
 
-int stk_elem_parse(struct nftnl_set_elem *e, int family, int set,
-		   struct stk_elem *x)
-{
-	size_t alen = addr_len(family);
-	const uint8_t *key, *data;
-	uint32_t klen = 0, dlen = 0;
-	uint16_t id;
-
-	memset(x, 0, sizeof(*x));
-	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
-	/* the ID takes a register's 4 bytes in the concatenation */
-	if (!key || klen != alen + 4)
-		return -EINVAL;
-	data = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &dlen);
-	switch (set) {
-	case TS_TUNNELS:
-		if (!data || dlen != 4)
-			return -EINVAL;
-		memcpy(&x->data, data, 4);	/* meta mark: host order */
-		break;
-	case TS_XLATE:
-	case TS_LNS:
-		if (!data || dlen != 2)
-			return -EINVAL;
-		memcpy(&id, data, 2);
-		x->data = ntohs(id);
-		break;
-	case TS_LIVE:
-		break;
-	default:
-		return -EINVAL;
-	}
-	x->family = family;
-	memcpy(&x->peer, key, alen);
-	memcpy(&id, key + alen, 2);
-	x->id = ntohs(id);
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT)) {
-		x->has_timeout = 1;
-		x->timeout = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT);
-	}
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION)) {
-		x->has_expiration = 1;
-		x->expiration = nftnl_set_elem_get_u64(e,
-						NFTNL_SET_ELEM_EXPIRATION);
-	}
-	return 0;
-}
-
-long stk_idle(const struct stk_elem *x, uint64_t set_timeout)
+long stk_idle(const struct nft_elem_read *x, uint64_t set_timeout)
 {
 	uint64_t timeout = x->has_timeout ? x->timeout : set_timeout;
 
@@ -91,7 +43,7 @@ long stk_idle(const struct stk_elem *x, uint64_t set_timeout)
 	return (long)((timeout - x->expiration) / 1000);
 }
 
-int stk_elem_apply(struct st_view *v, int set, const struct stk_elem *x,
+int stk_elem_apply(struct st_view *v, int set, const struct nft_elem_read *x,
 		   uint64_t set_timeout)
 {
 	struct st_tunnel *t;
@@ -122,7 +74,7 @@ void stk_elems_cb(const struct nlmsghdr *nlh, void *data)
 	struct nftnl_set *set = nftnl_set_alloc();
 	struct nftnl_set_elems_iter *it;
 	struct nftnl_set_elem *e;
-	struct stk_elem x;
+	struct nft_elem_read x;
 	int ret;
 
 	if (!set) {
@@ -138,7 +90,7 @@ void stk_elems_cb(const struct nlmsghdr *nlh, void *data)
 		goto out;
 	}
 	while ((e = nftnl_set_elems_iter_next(it))) {
-		if (stk_elem_parse(e, l->family, l->set, &x)) {
+		if (nft_elem_read(e, l->family, (enum tunnel_set)l->set, &x)) {
 			l->skipped++;
 			continue;
 		}

@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 
 #include "kl2tp/kl2tp_parse.h"
+#include "nft/nft_build.h"
 #include "nft/nft_schema.h"
 #include "status/view.h"
 #include "xfrm/xfrm_parse.h"
@@ -22,27 +23,6 @@ struct nftnl_set_elem;
 
 /* --- the tunnel sets ------------------------------------------------ */
 
-/* One element of a tunnel set: (peer . ID) and what it holds. */
-struct stk_elem {
-	int family;			/* AF_INET, AF_INET6 */
-	union l2tp_nfq_addr peer;
-	uint16_t id;
-	uint32_t data;			/* tunnels: the mark (as the kernel
-					 * holds it); xlate, lns: an ID */
-	int has_timeout, has_expiration;
-	uint64_t timeout, expiration;	/* ms */
-};
-
-/*
- * stk_elem_parse - one element of set @set (TS_TUNNELS, TS_XLATE,
- * TS_LNS, TS_LIVE) of @family: its key must be the address and a 16-bit
- * ID (each padded to 4 bytes, as the kernel keeps concatenations), its
- * data 4 bytes (tunnels) or one ID (xlate, lns), none for live.  0, or
- * -EINVAL for an element of any other shape.
- */
-int stk_elem_parse(struct nftnl_set_elem *e, int family, int set,
-		   struct stk_elem *x);
-
 /*
  * Seconds since the tunnel of a live element last spoke: (its timeout -
  * the time left) / 1000, the timeout being the element's own or, when
@@ -50,7 +30,7 @@ int stk_elem_parse(struct nftnl_set_elem *e, int family, int set,
  * @set_timeout (ms, 0: unknown).  ST_UNKNOWN without an expiration or a
  * timeout, or when the time left exceeds the timeout.
  */
-long stk_idle(const struct stk_elem *x, uint64_t set_timeout);
+long stk_idle(const struct nft_elem_read *x, uint64_t set_timeout);
 
 /*
  * Into the view: a tunnels element adds the tunnel (st_tunnel_get(),
@@ -58,7 +38,7 @@ long stk_idle(const struct stk_elem *x, uint64_t set_timeout);
  * lns_id and idle of a tunnel the view has (an element without its
  * tunnels element is left out).  0 or -ENOMEM.
  */
-int stk_elem_apply(struct st_view *v, int set, const struct stk_elem *x,
+int stk_elem_apply(struct st_view *v, int set, const struct nft_elem_read *x,
 		   uint64_t set_timeout);
 
 /* A GETSETELEM reply (nl_data_cb): every element of one set into the

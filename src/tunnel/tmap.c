@@ -267,18 +267,10 @@ struct listing {
 
 static void list_elem(struct listing *l, struct nftnl_set_elem *e)
 {
-	size_t alen = l->family == AF_INET6 ? 16 : 4;
-	const uint8_t *key, *data;
-	uint32_t klen = 0, dlen = 0;
+	struct nft_elem_read r;
 	struct listed *x;
-	uint16_t id;
 
-	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
-	data = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &dlen);
-	if (!key || klen != alen + 4)
-		return;
-	if (l->set != TS_LIVE &&
-	    (!data || dlen != (l->set == TS_TUNNELS ? 4u : 2u)))
+	if (nft_elem_read(e, l->family, l->set, &r))
 		return;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 256;
@@ -291,16 +283,10 @@ static void list_elem(struct listing *l, struct nftnl_set_elem *e)
 	}
 	x = &l->v[l->n++];
 	memset(x, 0, sizeof(*x));
-	x->family = l->family;
-	memcpy(&x->peer, key, alen);
-	memcpy(&id, key + alen, 2);
-	x->id = ntohs(id);
-	if (l->set == TS_XLATE || l->set == TS_LNS) {
-		memcpy(&id, data, 2);
-		x->data = ntohs(id);
-	} else if (l->set == TS_TUNNELS) {
-		memcpy(&x->data, data, 4);
-	}
+	x->family = r.family;
+	memcpy(&x->peer, r.peer, sizeof(x->peer));
+	x->id = r.id;
+	x->data = r.data;
 }
 
 static void list_cb(const struct nlmsghdr *nlh, void *data)

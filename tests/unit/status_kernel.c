@@ -188,7 +188,7 @@ static void test_elems(void)
 
 static void test_idle(void)
 {
-	struct stk_elem x;
+	struct nft_elem_read x;
 
 	memset(&x, 0, sizeof(x));
 	CHECK("idle: nothing known", stk_idle(&x, 0) == ST_UNKNOWN);
