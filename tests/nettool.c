@@ -50,7 +50,14 @@
  *       SOCK_SEQPACKET listener at PATH, prints "ready", answers each
  *       request of one connection with TEXT ("\n" in it: newlines),
  *       prints each request, exits when the client closes
- * DST may be IPv4 or IPv6.
+ *   nettool tcpsink ADDR PORT           a bulk transfer's receiver: listens,
+ *       prints "ready", reads one connection to its end, prints
+ *       "received N bytes in MS ms"
+ *   nettool tcpsend ADDR PORT BYTES     its sender: BYTES, then the end of
+ *       the stream; waits for the receiver to close, prints "sent N bytes
+ *       in MS ms"; gives up after 120 s
+ * DST may be IPv4 or IPv6; an IPv6 socket is IPv6 only (V6ONLY), so that
+ * it binds beside an IPv4 one on the same port.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -351,6 +358,8 @@ static int bound_socket(int family, unsigned int port)
 	if (fd < 0)
 		die("socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	/* a burst must not overflow the counting socket (root: FORCE) */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
 	if (family == AF_INET)
@@ -989,6 +998,85 @@ static int do_seqanswer(int argc, char **argv)
 	return 0;
 }
 
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static int do_tcpsink(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	struct timespec t0;
+	static char buf[1 << 16];
+	unsigned long long got = 0;
+	socklen_t len;
+	ssize_t n;
+	int fd, c, one = 1;
+
+	if (argc < 4)
+		return 2;
+	fd = socket(parse_addr(argv[2], (unsigned int)atoi(argv[3]), &ss, &len),
+		    SOCK_STREAM, 0);
+	if (fd < 0)
+		die("tcpsink: socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 1))
+		die("tcpsink: bind");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("ready\n");
+	c = accept(fd, NULL, NULL);
+	if (c < 0)
+		die("tcpsink: accept");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((n = read(c, buf, sizeof(buf))) > 0)
+		got += (unsigned long long)n;
+	if (n < 0)
+		die("tcpsink: read");
+	printf("received %llu bytes in %ld ms\n", got, ms_since(&t0));
+	return 0;
+}
+
+static int do_tcpsend(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	struct timespec t0;
+	struct timeval tv = { .tv_sec = 120 };
+	static char buf[1 << 16];
+	unsigned long long left, sent = 0;
+	socklen_t len;
+	ssize_t n;
+	int fd;
+
+	if (argc < 5)
+		return 2;
+	left = strtoull(argv[4], NULL, 0);
+	fd = socket(parse_addr(argv[2], (unsigned int)atoi(argv[3]), &ss, &len),
+		    SOCK_STREAM, 0);
+	if (fd < 0)
+		die("tcpsend: socket");
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(buf, 0x5a, sizeof(buf));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		die("tcpsend: connect");
+	while (left) {
+		n = write(fd, buf, left < sizeof(buf) ? left : sizeof(buf));
+		if (n <= 0)
+			die("tcpsend: write");
+		left -= (unsigned long long)n;
+		sent += (unsigned long long)n;
+	}
+	if (shutdown(fd, SHUT_WR) || read(fd, buf, sizeof(buf)) < 0)
+		die("tcpsend: the receiver's close");
+	printf("sent %llu bytes in %ld ms\n", sent, ms_since(&t0));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1014,5 +1102,9 @@ int main(int argc, char **argv)
 		return do_supervise(argc, argv);
 	if (!strcmp(argv[1], "seqanswer"))
 		return do_seqanswer(argc, argv);
+	if (!strcmp(argv[1], "tcpsink"))
+		return do_tcpsink(argc, argv);
+	if (!strcmp(argv[1], "tcpsend"))
+		return do_tcpsend(argc, argv);
 	return 2;
 }
