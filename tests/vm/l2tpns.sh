@@ -250,6 +250,12 @@ check "L2TPNS: every PPP link carries $LT_NP pings each way while the others do"
 	sh -c "for c in $LT_LACS; do
 		[ \$(cat $LT/\$c.up) -eq $LT_NP ] && [ \$(cat $LT/\$c.down) -eq $LT_NP ] || exit 1
 	       done" || lt_dump up
+# contrib's l2tp_mtu: L2TPNS's tun interface, and the MRU it asks of
+# clients, take it less 38 (its own IPv4, UDP, L2TP and PPP headers)
+lt_want=$(($(sed -n 's/^set l2tp_mtu //p' /etc/l2tpns/startup-config) - 38))
+lt_mtu=$(ip -n srv -o link show | awk '$2 ~ /^tun/ { for (i = 3; i < NF; i++) if ($i == "mtu") print $(i + 1) }' | head -n1)
+check "L2TPNS takes contrib's l2tp_mtu: its tun interface's MTU is ${lt_mtu:-?}, l2tp_mtu less 38 ($lt_want)" \
+	test "${lt_mtu:-0}" -eq "$lt_want"
 
 # --- without l2tp-nfqd: a stop (the store closed) takes its table ----------
 # L2TPNS's packets then carry no mark and match no SA's policy; the
