@@ -7,18 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/htab.h"
 
 #define BUCKETS_MIN	64
 
 static uint32_t hash_key(const uint8_t *k)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < HTAB_KEY; i++)
-		h = (h ^ k[i]) * 16777619u;
-	return h;
+	return fnv_bytes(FNV_BASIS, k, HTAB_KEY);
 }
 
 struct hent *htab_find(const struct htab *t, const void *key)

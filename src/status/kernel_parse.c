@@ -23,14 +23,10 @@
 #include <libnftnl/set.h>
 
 #include "base/grow.h"
+#include "base/hash.h"
 #include "nft/nft_expr.h"
 #include "status/kernel_parse.h"
 #include "wire/l2tp.h"
-
-static size_t addr_len(int family)
-{
-	return family == AF_INET6 ? 16 : 4;
-}
 
 /* --- the tunnel sets ------------------------------------------------ */
 

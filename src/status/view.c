@@ -7,24 +7,16 @@
 #include <sys/socket.h>
 
 #include "base/grow.h"
+#include "base/hash.h"
 #include "status/view.h"
-
-static size_t addr_len(int family)
-{
-	return family == AF_INET6 ? 16 : 4;
-}
 
 static size_t hash(const struct st_view *v, int family, const void *peer,
 		   uint16_t id)
 {
-	const uint8_t *b = peer;
-	uint32_t h = 2166136261u ^ (uint32_t)family;
-	size_t i;
+	uint32_t h = fnv_bytes(FNV_BASIS ^ (uint32_t)family, peer,
+			       addr_len(family));
 
-	for (i = 0; i < addr_len(family); i++)
-		h = (h ^ b[i]) * 16777619u;
-	h = (h ^ id) * 16777619u;
-	return h & (v->nbuckets - 1);
+	return fnv_word(h, id) & (v->nbuckets - 1);
 }
 
 #define NONE	((size_t)-1)

@@ -14,6 +14,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <libnftnl/set.h>
 
+#include "base/hash.h"
 #include "base/log.h"
 #include "nft/nft.h"
 #include "nft/nft_build.h"
@@ -69,7 +70,7 @@ static void gather(struct tmap *m, int family, const void *peer, uint16_t id,
 	if (m->n == TMAP_PENDING)
 		tmap_commit(m);
 	e = &m->pending[m->n];
-	memcpy(&m->peers[m->n], peer, family == AF_INET6 ? 16 : 4);
+	memcpy(&m->peers[m->n], peer, addr_len(family));
 	e->family = family;
 	e->peer = &m->peers[m->n];
 	e->id = id;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/hash.h"
 #include "wire/l2tp.h"
 #include "tunnel/tunnels.h"
 
@@ -20,22 +21,13 @@
  * all miss once in 2^64; a peer whose IDs are that full gets none. */
 #define PICK_TRIES	64
 
-static size_t addr_len(int family)
-{
-	return family == AF_INET6 ? 16 : 4;
-}
-
 /* FNV-1a over the address and two 16-bit values */
 static size_t hash(int family, const void *peer, uint32_t a, uint32_t b)
 {
-	const uint8_t *p = peer;
-	uint32_t h = 2166136261u ^ (uint32_t)family;
-	size_t i;
+	uint32_t h = fnv_bytes(FNV_BASIS ^ (uint32_t)family, peer,
+			       addr_len(family));
 
-	for (i = 0; i < addr_len(family); i++)
-		h = (h ^ p[i]) * 16777619u;
-	h = (h ^ a) * 16777619u;
-	h = (h ^ b) * 16777619u;
+	h = fnv_word(fnv_word(h, a), b);
 	return h ^ (h >> 15);
 }
 
