@@ -960,6 +960,21 @@ static int do_esp(int argc, char **argv)
 	return 0;
 }
 
+/* Listen on the bound @fd, print "ready", take one connection. */
+static int accept_one(int fd, const char *what)
+{
+	int c;
+
+	if (listen(fd, 1))
+		die(what);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("ready\n");
+	c = accept(fd, NULL, NULL);
+	if (c < 0)
+		die(what);
+	return c;
+}
+
 static int do_seqanswer(int argc, char **argv)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -981,14 +996,9 @@ static int do_seqanswer(int argc, char **argv)
 	strcpy(sun.sun_path, argv[2]);
 	unlink(sun.sun_path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    listen(fd, 1))
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)))
 		die("seqanswer");
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("ready\n");
-	c = accept(fd, NULL, NULL);
-	if (c < 0)
-		die("seqanswer: accept");
+	c = accept_one(fd, "seqanswer");
 	while ((n = recv(c, req, sizeof(req) - 1, 0)) > 0) {
 		req[n] = 0;
 		printf("request %s\n", req);
@@ -1024,13 +1034,9 @@ static int do_tcpsink(int argc, char **argv)
 	if (fd < 0)
 		die("tcpsink: socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 1))
+	if (bind(fd, (struct sockaddr *)&ss, len))
 		die("tcpsink: bind");
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("ready\n");
-	c = accept(fd, NULL, NULL);
-	if (c < 0)
-		die("tcpsink: accept");
+	c = accept_one(fd, "tcpsink");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while ((n = read(c, buf, sizeof(buf))) > 0)
 		got += (unsigned long long)n;
