@@ -6,7 +6,7 @@
 # What it expects from its caller, as tests/vm/scenario.sh sets them up:
 #   variables   W, T, SRV, N (nettool), TOP, win_ike, win_esp;
 #   functions   ok, no, info, check, wait_until, dump, in_ns, swanctl_in,
-#               ppp_addr, xl2tpd_dump.
+#               ppp_addr, xl2tpd_dump, ikev1_conn.
 # It leaves the links as it found them.
 #
 # What it checks, on each kernel:
@@ -238,33 +238,11 @@ ip -n c4 addr add $C46/64 dev eth0 nodad
 ip -n c4 -6 route add default via 2001:db8:1::1
 ip -n srv addr add $SRV6/64 dev eth0 nodad
 ip -n srv -6 route add default via 2001:db8:2::1
-cat >$W/c4/v6.conf <<CONF
-include $W/c4/swanctl.conf
-connections {
-	l2tp6 {
-		version = 1
-		aggressive = no
-		encap = yes
-		local_addrs = $C46
-		remote_addrs = $SRV6
-		proposals = $win_ike
-		local {
-			auth = psk
-		}
-		remote {
-			auth = psk
-		}
-		children {
-			l2tp6 {
-				mode = transport
-				local_ts = dynamic[udp]
-				remote_ts = dynamic[udp/1701]
-				esp_proposals = $win_esp
-			}
-		}
-	}
-}
-CONF
+{
+	echo "include $W/c4/swanctl.conf"
+	ikev1_conn l2tp6 $SRV6 "$win_ike" "$win_esp" "dynamic[udp]" \
+		"encap = yes" "local_addrs = $C46"
+} >$W/c4/v6.conf
 swanctl_in c4 --load-all --file $W/c4/v6.conf >$MT/load6.out 2>&1
 swanctl_in c4 --initiate --child l2tp6 --timeout 60 >$MT/initiate6.out 2>&1
 swanctl_in c4 --list-sas --ike l2tp6 >$MT/sas6.out 2>&1

@@ -176,14 +176,19 @@ check "the certificate connection takes IKEv1 and IKEv2, authenticates with the 
 	dump $W/srv/conns.out 40
 
 # client configurations
-ikev1_client() {	# ikev1_client C PROPOSALS ESP LOCAL_TS
-	cat >$W/$1/swanctl.conf <<CONF
-connections {
-	l2tp {
+# ikev1_conn NAME REMOTE PROPOSALS ESP LOCAL_TS [OPTION...]: a
+# connection block of an IKEv1 client, each OPTION ("encap = yes") a line
+# of the connection; its child has the connection's name
+ikev1_conn() {
+	ic_name=$1 ic_remote=$2 ic_ike=$3 ic_esp=$4 ic_ts=$5
+	shift 5
+	printf 'connections {\n\t%s {\n' "$ic_name"
+	for o in "$@"; do printf '\t\t%s\n' "$o"; done
+	cat <<CONF
 		version = 1
 		aggressive = no
-		remote_addrs = $SRV
-		proposals = $2
+		remote_addrs = $ic_remote
+		proposals = $ic_ike
 		local {
 			auth = psk
 		}
@@ -191,21 +196,28 @@ connections {
 			auth = psk
 		}
 		children {
-			l2tp {
+			$ic_name {
 				mode = transport
-				local_ts = $4
+				local_ts = $ic_ts
 				remote_ts = dynamic[udp/1701]
-				esp_proposals = $3
+				esp_proposals = $ic_esp
 			}
 		}
 	}
 }
+CONF
+}
+ikev1_client() {	# ikev1_client C PROPOSALS ESP LOCAL_TS
+	{
+		ikev1_conn l2tp $SRV "$2" "$3" "$4"
+		cat <<CONF
 secrets {
 	ike {
 		secret = "change-me"
 	}
 }
 CONF
+	} >$W/$1/swanctl.conf
 }
 # Windows 10/11's main mode and quick mode proposals for L2TP: AES-CBC
 # with SHA-1, ECP-256/384 and MODP-2048, then 3DES and MODP-1024; ECP-256
